@@ -1,0 +1,232 @@
+//! The book as readers get it: built by mdBook's own HTML renderer, the way `mdbook build` does,
+//! then checked page by page. Also checks that our include expander (`tests/support/expand.rs`,
+//! which `build.rs` uses to feed skeptic) expands exactly as mdBook does.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use mdbook_driver::MDBook;
+use mdbook_driver::builtin_renderers::MarkdownRenderer;
+
+#[path = "../../support/expand.rs"]
+mod expand;
+
+fn repository() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.parent().unwrap().parent().unwrap().to_path_buf()
+}
+
+/// The book, built once per test run into a fresh directory: its directory and every HTML page.
+fn render_book() -> &'static (PathBuf, BTreeMap<PathBuf, String>) {
+    static BOOK: OnceLock<(PathBuf, BTreeMap<PathBuf, String>)> = OnceLock::new();
+    BOOK.get_or_init(build_book)
+}
+
+fn build_book() -> (PathBuf, BTreeMap<PathBuf, String>) {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("book");
+    let _ = fs::remove_dir_all(&out);
+    let mut book = MDBook::load(repository()).expect("book.toml and SUMMARY.md load");
+    book.config.build.build_dir = out.clone();
+    book.build().expect("mdBook renders the book");
+
+    let mut pages = BTreeMap::new();
+    let mut pending = vec![out.clone()];
+    while let Some(dir) = pending.pop() {
+        for entry in fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "html") {
+                pages.insert(path.clone(), fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    (out, pages)
+}
+
+/// The values of `attribute="..."` in `html`, with `&amp;` decoded.
+fn attribute_values(html: &str, attribute: &str) -> Vec<String> {
+    let needle = format!(" {attribute}=\"");
+    html.match_indices(&needle)
+        .filter_map(|(at, _)| {
+            let rest = &html[at + needle.len()..];
+            rest.find('"').map(|end| rest[..end].replace("&amp;", "&"))
+        })
+        .collect()
+}
+
+/// Each code block (`<pre ...><code ...>...</code>`): its `<code>` tag and its contents.
+fn code_blocks(html: &str) -> Vec<(&str, &str)> {
+    html.match_indices("<pre")
+        .filter_map(|(at, _)| {
+            let rest = &html[at..];
+            let rest = &rest[rest.find("<code")?..];
+            let open_end = rest.find('>')?;
+            let body_end = rest.find("</code>")?;
+            Some((&rest[..=open_end], &rest[open_end + 1..body_end]))
+        })
+        .collect()
+}
+
+/// What a reader sees of a code block: lines hidden behind `# ` removed, tags stripped.
+fn visible_text(code: &str) -> String {
+    let mut text = String::new();
+    let mut rest = code;
+    while let Some(at) = rest.find("<span class=\"boring\">") {
+        text.push_str(&rest[..at]);
+        let after = &rest[at..];
+        rest = after
+            .find("</span>")
+            .map_or("", |end| &after[end + "</span>".len()..]);
+    }
+    text.push_str(rest);
+    let mut plain = String::new();
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => plain.push(c),
+            _ => {}
+        }
+    }
+    plain
+}
+
+#[test]
+fn rendered_book_has_no_unexpanded_directive() {
+    let (out, pages) = render_book();
+    for (path, html) in pages {
+        assert!(
+            !html.contains("{{#"),
+            "{} still contains `{{{{#`: an include mdBook could not expand",
+            path.strip_prefix(out).unwrap().display()
+        );
+    }
+}
+
+#[test]
+fn rendered_book_has_no_empty_or_unlabelled_code_block() {
+    let (out, pages) = render_book();
+    let mut blocks = 0;
+    for (path, html) in pages {
+        let page = path.strip_prefix(out).unwrap().display();
+        for (open, body) in code_blocks(html) {
+            blocks += 1;
+            assert!(
+                !visible_text(body).trim().is_empty(),
+                "{page} has a code block that shows nothing: {open}{body}"
+            );
+            // An unlabelled block could hide Rust that no test compiles.
+            assert!(
+                open.contains("class=\"language-"),
+                "{page} has a code block without a language: {open}{}",
+                body.lines().next().unwrap_or("")
+            );
+        }
+    }
+    assert!(blocks > 0, "the book shows code");
+}
+
+#[test]
+fn every_internal_link_and_fragment_resolves() {
+    let (out, pages) = render_book();
+    let mut checked = 0;
+    for (path, html) in pages {
+        let page = path.strip_prefix(out).unwrap().display();
+        for link in attribute_values(html, "href")
+            .into_iter()
+            .chain(attribute_values(html, "src"))
+        {
+            if link.contains("://") || link.starts_with("mailto:") || link.starts_with("//") {
+                continue;
+            }
+            let (file, fragment) = link.split_once('#').unwrap_or((&link, ""));
+            let file = file.split('?').next().unwrap_or("");
+            let target = if file.is_empty() {
+                path.to_path_buf()
+            } else {
+                path.parent().unwrap().join(file)
+            };
+            assert!(
+                target.exists(),
+                "{page} links to {link}, which does not exist"
+            );
+            if !fragment.is_empty() {
+                let target_html = pages.get(&target).map(String::as_str).unwrap_or("");
+                assert!(
+                    target_html.contains(&format!("id=\"{fragment}\"")),
+                    "{page} links to {link}, but that page has no id `{fragment}`"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 0);
+}
+
+#[test]
+fn summary_and_chapter_files_agree() {
+    let root = repository();
+    // With `create-missing = false`, loading fails if SUMMARY.md names a file that is not there.
+    let book = MDBook::load(&root).expect("every SUMMARY.md entry exists");
+    assert!(!book.config.build.create_missing);
+    let listed: BTreeSet<PathBuf> = book
+        .book
+        .chapters()
+        .filter_map(|chapter| chapter.source_path.clone())
+        .collect();
+    let mut on_disk = BTreeSet::new();
+    let src = root.join("src");
+    let mut pending = vec![src.clone()];
+    while let Some(dir) = pending.pop() {
+        for entry in fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") && path != src.join("SUMMARY.md")
+            {
+                on_disk.insert(path.strip_prefix(&src).unwrap().to_path_buf());
+            }
+        }
+    }
+    let orphans: Vec<_> = on_disk.difference(&listed).collect();
+    assert!(
+        orphans.is_empty(),
+        "chapters missing from SUMMARY.md: {orphans:?}"
+    );
+}
+
+#[test]
+fn search_and_print_pages_are_built() {
+    let (out, _) = render_book();
+    assert!(out.join("print.html").is_file());
+    let has_search_index = fs::read_dir(out)
+        .unwrap()
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().starts_with("searchindex"));
+    assert!(has_search_index, "no search index in {}", out.display());
+}
+
+#[test]
+fn our_expander_matches_mdbook() {
+    let root = repository().join("tests/fixtures/semantics");
+    let book = MDBook::load(&root).unwrap();
+    let (preprocessed, _) = book.preprocess_book(&MarkdownRenderer::new()).unwrap();
+    let mut compared = 0;
+    for chapter in preprocessed.chapters() {
+        let source = Path::new("src").join(chapter.source_path.as_ref().unwrap());
+        let ours = expand::expand_chapter(&root, &source);
+        assert!(ours.problems.is_empty(), "{:?}", ours.problems);
+        assert_eq!(
+            ours.text,
+            chapter.content,
+            "{} expands differently",
+            source.display()
+        );
+        compared += 1;
+    }
+    assert_eq!(compared, 2);
+}
