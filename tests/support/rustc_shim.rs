@@ -236,7 +236,10 @@ fn prune(cache: &Path) {
     let mut entries: Vec<(SystemTime, PathBuf)> = entries
         .flatten()
         .filter_map(|e| {
-            let used = fs::metadata(e.path().join("status")).ok()?.modified().ok()?;
+            let used = fs::metadata(e.path().join("status"))
+                .ok()?
+                .modified()
+                .ok()?;
             Some((used, e.path()))
         })
         .collect();
