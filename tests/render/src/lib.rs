@@ -1,1 +1,0 @@
-//! Nothing here: the check is in `tests/`.
