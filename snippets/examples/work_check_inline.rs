@@ -1,0 +1,70 @@
+//! The counter-example: the same `/work/{n}` sort done inline in the async handler. While it
+//! sorts, the worker thread it runs on serves nothing else. This `main` uses a current-thread
+//! runtime (one worker), so a single `/work/7` is enough to hold up `/check`.
+//!
+//! Run: `cargo run --release -p snippets --example work_check_inline`, then in two other
+//! terminals `curl http://localhost:8000/work/7` and `curl http://localhost:8000/check`.
+//! Listens on 127.0.0.1:8000; set `PORT` to pick another port (`PORT=0` takes any free one).
+//! Ctrl-C stops it.
+
+use axum::{Router, extract::Path, http::StatusCode, routing::get};
+use rand::RngExt;
+use std::time::Instant;
+
+pub fn app() -> Router {
+    Router::new()
+        .route("/work/{n}", get(work))
+        .route("/check", get(check))
+}
+
+// ANCHOR: work
+async fn work(Path(n): Path<String>) -> Result<String, (StatusCode, String)> {
+    let n = parse_exponent(&n)?;
+    // Don't do this: no `.await` until the sort is over, so this thread cannot switch
+    // to another task, however long the sort takes.
+    Ok(sort_random(n))
+}
+// ANCHOR_END: work
+
+async fn check() -> &'static str {
+    "OK\n"
+}
+
+pub const MAX_EXPONENT: u32 = 8;
+
+fn parse_exponent(raw: &str) -> Result<u32, (StatusCode, String)> {
+    match raw.parse::<u32>() {
+        Ok(n) if n <= MAX_EXPONENT => Ok(n),
+        _ => Err((
+            StatusCode::BAD_REQUEST,
+            format!("n must be a whole number from 0 to {MAX_EXPONENT}, got {raw:?}\n"),
+        )),
+    }
+}
+
+pub fn sort_random(n: u32) -> String {
+    let start = Instant::now();
+    let count = 10usize.pow(n);
+    let mut numbers: Vec<u64> = rand::rng().random_iter().take(count).collect();
+    numbers.sort_unstable();
+    format!(
+        "sorted {count} random numbers in {} ms\n",
+        start.elapsed().as_millis()
+    )
+}
+
+// ANCHOR: main
+// One worker thread. On the default multi-thread runtime (one worker per core) it takes
+// as many simultaneous `/work` requests as there are workers to hold up `/check`.
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::io::Result<()> {
+    let port = std::env::var("PORT").unwrap_or_else(|_| "8000".to_string());
+    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
+    println!("listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app())
+        .with_graceful_shutdown(async {
+            tokio::signal::ctrl_c().await.ok();
+        })
+        .await
+}
+// ANCHOR_END: main

@@ -1,0 +1,317 @@
+//! Drives the three work/check servers over real sockets on 127.0.0.1, with their own `app()`.
+//!
+//! Each server runs on a current-thread runtime of its own thread, with one blocking thread:
+//! the harshest setup, where one blocked worker stalls everything. A middleware records, in the
+//! server, the order in which requests come in and go out. Orderings are forced, never raced:
+//! a sort cannot finish early while a "gate" task holds the only blocking thread.
+//! No assertion is about how long anything takes.
+
+#[path = "support/http.rs"]
+mod http;
+
+#[allow(dead_code)]
+#[path = "../snippets/examples/work_check.rs"]
+mod work_check;
+
+#[allow(dead_code)]
+#[path = "../snippets/examples/work_check_inline.rs"]
+mod work_check_inline;
+
+#[allow(dead_code)]
+#[path = "../snippets/examples/work_check_bounded.rs"]
+mod work_check_bounded;
+
+use axum::{
+    Router,
+    extract::{Request, State},
+    middleware::{self, Next},
+    response::Response,
+};
+use std::{net::SocketAddr, sync::mpsc, thread, time::Duration};
+use tokio::sync::{oneshot, watch};
+
+/// A safety net against a hung test, not a measurement.
+const PATIENCE: Duration = Duration::from_secs(120);
+
+type Log = watch::Sender<Vec<String>>;
+
+/// Logs `PATH in` when a request reaches the app, then `PATH out` when its response is
+/// ready, or `PATH dropped` if the server drops the handler first (the client hung up).
+async fn record(State(log): State<Log>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_string();
+    log.send_modify(|events| events.push(format!("{path} in")));
+    let mut last_word = LastWord(log, format!("{path} dropped"));
+    let response = next.run(request).await;
+    last_word.1 = format!("{path} out");
+    response
+}
+
+struct LastWord(Log, String);
+
+impl Drop for LastWord {
+    fn drop(&mut self) {
+        let event = std::mem::take(&mut self.1);
+        self.0.send_modify(|events| events.push(event));
+    }
+}
+
+struct Server {
+    addr: SocketAddr,
+    log: watch::Receiver<Vec<String>>,
+    runtime: tokio::runtime::Handle,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+fn serve(app: Router) -> Server {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (log_tx, log) = watch::channel(Vec::new());
+    let app = app.layer(middleware::from_fn_with_state(log_tx, record));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let handle = runtime.handle().clone();
+    let thread = thread::spawn(move || {
+        runtime.block_on(async {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    stopped.await.ok();
+                })
+                .await
+                .unwrap();
+        });
+    });
+    Server {
+        addr,
+        log,
+        runtime: handle,
+        stop: Some(stop),
+        thread: Some(thread),
+    }
+}
+
+impl Server {
+    async fn get(&self, path: &str) -> http::Response {
+        tokio::time::timeout(PATIENCE, http::get(self.addr, path))
+            .await
+            .expect("no response in time")
+            .unwrap()
+    }
+
+    /// Occupies the server's only blocking thread until the returned sender is dropped.
+    fn close_gate(&self) -> mpsc::Sender<()> {
+        let (open, gate) = mpsc::channel::<()>();
+        self.runtime.spawn_blocking(move || gate.recv().ok());
+        open
+    }
+
+    /// Waits until every blocking task queued so far has run: the pool has one thread and
+    /// runs its queue in order, so a task queued now runs after them.
+    async fn drain_blocking_pool(&self) {
+        self.runtime.spawn_blocking(|| ()).await.unwrap();
+    }
+
+    /// Waits until the server has logged `event` (for a request `in`, its handler has been
+    /// called: on this one-thread runtime it runs until its first pending `.await`).
+    async fn wait_for(&self, event: &str) {
+        let mut log = self.log.clone();
+        tokio::time::timeout(
+            PATIENCE,
+            log.wait_for(|events| events.iter().any(|e| e == event)),
+        )
+        .await
+        .expect("event never logged")
+        .unwrap();
+    }
+
+    fn events(&self) -> Vec<String> {
+        self.log.borrow().clone()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            stop.send(()).ok();
+        }
+        // After a failed assertion a gated sort may still hold the server: don't wait for it.
+        if let (Some(server), false) = (self.thread.take(), thread::panicking()) {
+            server.join().unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn check_answers_while_work_is_waiting_for_its_sort() {
+    let server = serve(work_check::app());
+    let gate = server.close_gate();
+    let addr = server.addr;
+    let work = tokio::spawn(async move { http::get(addr, "/work/3").await });
+    server.wait_for("/work/3 in").await;
+
+    let check = server.get("/check").await;
+    assert_eq!((check.status, check.body.as_str()), (200, "OK\n"));
+    assert!(!work.is_finished(), "/work answered before /check");
+
+    drop(gate);
+    let work = work.await.unwrap().unwrap();
+    assert_eq!(work.status, 200);
+    assert!(
+        work.body.starts_with("sorted 1000 random numbers in "),
+        "{}",
+        work.body
+    );
+    let expected = ["/work/3 in", "/check in", "/check out", "/work/3 out"];
+    assert_eq!(server.events(), expected);
+}
+
+#[tokio::test]
+async fn inline_sort_holds_up_check_until_it_ends_on_a_current_thread_runtime() {
+    let server = serve(work_check_inline::app());
+    let addr = server.addr;
+    // Big enough that /check is on its way while the sort runs; the order holds at any size.
+    let work = tokio::spawn(async move { http::get(addr, "/work/5").await });
+    server.wait_for("/work/5 in").await;
+
+    let check = server.get("/check").await;
+    assert_eq!((check.status, check.body.as_str()), (200, "OK\n"));
+    let work = work.await.unwrap().unwrap();
+    assert_eq!(work.status, 200);
+    assert!(
+        work.body.starts_with("sorted 100000 random numbers in "),
+        "{}",
+        work.body
+    );
+    let expected = ["/work/5 in", "/work/5 out", "/check in", "/check out"];
+    assert_eq!(server.events(), expected);
+}
+
+#[tokio::test]
+async fn bad_input_gets_400_with_a_one_line_reason_and_the_server_stays_up() {
+    let apps = [
+        work_check::app(),
+        work_check_inline::app(),
+        work_check_bounded::app(),
+    ];
+    let too_big = format!("{}", work_check::MAX_EXPONENT + 1);
+    for app in apps {
+        let server = serve(app);
+        for bad in ["abc", "-1", "1.5", "99999999999", too_big.as_str(), "%0A7"] {
+            let response = server.get(&format!("/work/{bad}")).await;
+            assert_eq!(response.status, 400, "/work/{bad}");
+            assert!(
+                response
+                    .body
+                    .starts_with("n must be a whole number from 0 to 8, got "),
+                "/work/{bad}: {}",
+                response.body
+            );
+            assert_eq!(
+                response.body.lines().count(),
+                1,
+                "/work/{bad}: {}",
+                response.body
+            );
+        }
+        assert_eq!(server.get("/check").await.body, "OK\n");
+    }
+}
+
+#[tokio::test]
+async fn bounded_server_turns_away_jobs_beyond_its_limit_with_503_and_retry_after() {
+    let server = serve(work_check_bounded::app_with_jobs(2));
+    let gate = server.close_gate();
+    let addr = server.addr;
+    let accepted: Vec<_> = (0..2)
+        .map(|_| tokio::spawn(async move { http::get(addr, "/work/3").await }))
+        .collect();
+    let mut log = server.log.clone();
+    let both_in = |events: &Vec<String>| events.iter().filter(|e| *e == "/work/3 in").count() == 2;
+    tokio::time::timeout(PATIENCE, log.wait_for(both_in))
+        .await
+        .unwrap()
+        .unwrap();
+
+    let extra: Vec<_> = (0..3)
+        .map(|_| tokio::spawn(async move { http::get(addr, "/work/3").await }))
+        .collect();
+    for job in extra {
+        let response = job.await.unwrap().unwrap();
+        assert_eq!(response.status, 503);
+        assert_eq!(response.header("retry-after"), Some("1"));
+        assert_eq!(
+            response.body,
+            "busy: every sorting slot is taken, retry in a second\n"
+        );
+    }
+    assert_eq!(server.get("/check").await.body, "OK\n");
+    assert!(accepted.iter().all(|job| !job.is_finished()));
+
+    drop(gate);
+    for job in accepted {
+        let response = job.await.unwrap().unwrap();
+        assert_eq!(response.status, 200);
+        assert!(response.body.starts_with("sorted 1000 random numbers in "));
+    }
+    assert_eq!(
+        server.get("/work/3").await.status,
+        200,
+        "slots freed after the sorts"
+    );
+}
+
+#[tokio::test]
+async fn bounded_job_keeps_its_slot_after_its_client_hangs_up() {
+    let server = serve(work_check_bounded::app_with_jobs(1));
+    let gate = server.close_gate();
+    let hung_up = http::send_get(server.addr, "/work/3").await.unwrap();
+    server.wait_for("/work/3 in").await;
+    drop(hung_up);
+    server.wait_for("/work/3 dropped").await;
+
+    assert_eq!(
+        server.get("/work/3").await.status,
+        503,
+        "the sort still holds the slot"
+    );
+
+    drop(gate);
+    server.drain_blocking_pool().await;
+    assert_eq!(
+        server.get("/work/3").await.status,
+        200,
+        "the slot is free once the sort ends"
+    );
+}
+
+#[tokio::test]
+async fn bounded_server_runs_one_sort_per_core_but_one_by_default() {
+    let cores = thread::available_parallelism().map_or(1, |n| n.get());
+    let jobs = (cores - 1).max(1);
+    let server = serve(work_check_bounded::app());
+    let gate = server.close_gate();
+    let addr = server.addr;
+    let accepted: Vec<_> = (0..jobs)
+        .map(|_| tokio::spawn(async move { http::get(addr, "/work/2").await }))
+        .collect();
+    let mut log = server.log.clone();
+    let all_in =
+        |events: &Vec<String>| events.iter().filter(|e| *e == "/work/2 in").count() == jobs;
+    tokio::time::timeout(PATIENCE, log.wait_for(all_in))
+        .await
+        .unwrap()
+        .unwrap();
+
+    assert_eq!(server.get("/work/2").await.status, 503, "{cores} cores");
+
+    drop(gate);
+    for job in accepted {
+        assert_eq!(job.await.unwrap().unwrap().status, 200);
+    }
+}
