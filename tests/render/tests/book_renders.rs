@@ -31,19 +31,31 @@ fn build_book() -> (PathBuf, BTreeMap<PathBuf, String>) {
     book.config.build.build_dir = out.clone();
     book.build().expect("mdBook renders the book");
 
-    let mut pages = BTreeMap::new();
-    let mut pending = vec![out.clone()];
+    let pages = files_named(&out, "html")
+        .into_iter()
+        .map(|page| {
+            let html = fs::read_to_string(&page).unwrap();
+            (page, html)
+        })
+        .collect();
+    (out, pages)
+}
+
+/// Every file under `dir`, at any depth, whose extension is `extension`.
+fn files_named(dir: &Path, extension: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
     while let Some(dir) = pending.pop() {
         for entry in fs::read_dir(&dir).unwrap().flatten() {
             let path = entry.path();
             if path.is_dir() {
                 pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "html") {
-                pages.insert(path.clone(), fs::read_to_string(&path).unwrap());
+            } else if path.extension().is_some_and(|e| e == extension) {
+                found.push(path);
             }
         }
     }
-    (out, pages)
+    found
 }
 
 /// The values of `attribute="..."` in `html`, with `&amp;` decoded.
@@ -178,20 +190,12 @@ fn summary_and_chapter_files_agree() {
         .chapters()
         .filter_map(|chapter| chapter.source_path.clone())
         .collect();
-    let mut on_disk = BTreeSet::new();
     let src = root.join("src");
-    let mut pending = vec![src.clone()];
-    while let Some(dir) = pending.pop() {
-        for entry in fs::read_dir(&dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "md") && path != src.join("SUMMARY.md")
-            {
-                on_disk.insert(path.strip_prefix(&src).unwrap().to_path_buf());
-            }
-        }
-    }
+    let on_disk: BTreeSet<PathBuf> = files_named(&src, "md")
+        .into_iter()
+        .filter(|path| *path != src.join("SUMMARY.md"))
+        .map(|path| path.strip_prefix(&src).unwrap().to_path_buf())
+        .collect();
     let orphans: Vec<_> = on_disk.difference(&listed).collect();
     assert!(
         orphans.is_empty(),
