@@ -9,21 +9,16 @@ use std::time::Duration;
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    // ANCHOR: fs
     // std::fs::write / std::fs::read_to_string, awaited instead of blocking.
     let path = std::env::temp_dir().join(format!("async-crash-course-{}.txt", std::process::id()));
     tokio::fs::write(&path, "Hello, file!").await?;
     let contents = tokio::fs::read_to_string(&path).await?;
     tokio::fs::remove_file(&path).await?;
     assert_eq!(contents, "Hello, file!");
-    // ANCHOR_END: fs
 
-    // ANCHOR: sleep
     // std::thread::sleep stops the whole thread; this only pauses the current task.
     tokio::time::sleep(Duration::from_millis(10)).await;
-    // ANCHOR_END: sleep
 
-    // ANCHOR: process
     // std::process::Command, with the same builder methods and an awaitable `output()`.
     let output = tokio::process::Command::new("echo")
         .arg("Hello, process!")
@@ -31,7 +26,6 @@ async fn main() -> std::io::Result<()> {
         .await?;
     assert!(output.status.success());
     assert_eq!(String::from_utf8_lossy(&output.stdout), "Hello, process!\n");
-    // ANCHOR_END: process
 
     println!("{contents}");
     Ok(())

@@ -70,7 +70,9 @@ async fn main() {
     // This is a current-thread runtime: all async code runs on this one thread.
     let runtime_thread = thread::current().id();
     let wrapper_thread = call_directly(|| thread::current().id()).await;
-    let blocking_thread = run_blocking(|| thread::current().id()).await;
+    let blocking_thread = tokio::task::spawn_blocking(|| thread::current().id())
+        .await
+        .expect("the closure panicked");
     assert_eq!(wrapper_thread, runtime_thread);
     assert_ne!(blocking_thread, runtime_thread);
     // ANCHOR_END: threads

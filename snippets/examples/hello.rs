@@ -5,7 +5,6 @@
 
 use axum::{Router, routing::get};
 
-// ANCHOR: app
 /// The whole application. `main` serves it on port 3000; the tests serve the same router.
 pub fn app() -> Router {
     Router::new().route("/", get(hello))
@@ -14,9 +13,7 @@ pub fn app() -> Router {
 async fn hello() -> &'static str {
     "Hello, world!"
 }
-// ANCHOR_END: app
 
-// ANCHOR: main
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
@@ -29,4 +26,3 @@ async fn main() -> std::io::Result<()> {
         })
         .await
 }
-// ANCHOR_END: main

@@ -10,7 +10,7 @@ use tokio::sync::oneshot;
 
 // ANCHOR: kitchen
 /// Waits until the order arrives, then serves it.
-async fn serve(order: oneshot::Receiver<&'static str>) -> String {
+async fn serve_order(order: oneshot::Receiver<&'static str>) -> String {
     let dish = order.await.expect("the order was never sent");
     format!("here is your {dish}")
 }
@@ -26,7 +26,7 @@ async fn take_order(order: oneshot::Sender<&'static str>) -> &'static str {
 async fn main() -> Result<(), tokio::task::JoinError> {
     // ANCHOR: join
     let (sender, receiver) = oneshot::channel();
-    let (served, taken) = tokio::join!(serve(receiver), take_order(sender));
+    let (served, taken) = tokio::join!(serve_order(receiver), take_order(sender));
     assert_eq!(served, "here is your bocadillo");
     assert_eq!(taken, "order taken");
     // ANCHOR_END: join
@@ -35,7 +35,7 @@ async fn main() -> Result<(), tokio::task::JoinError> {
     let (sender, receiver) = oneshot::channel();
     // The task starts running on the runtime now, whether or not anyone awaits it.
     let task = tokio::spawn(take_order(sender));
-    assert_eq!(serve(receiver).await, "here is your bocadillo");
+    assert_eq!(serve_order(receiver).await, "here is your bocadillo");
     // Awaiting the task's handle gives back its output.
     assert_eq!(task.await?, "order taken");
     // ANCHOR_END: spawn
