@@ -13,7 +13,12 @@ fn rustc_says(name: &str, program: &str) -> String {
     let source = dir.join("main.rs");
     fs::write(&source, program).unwrap();
     let output = Command::new("rustc")
-        .args(["--edition=2024", "--crate-type=bin", "--emit=metadata", "--out-dir"])
+        .args([
+            "--edition=2024",
+            "--crate-type=bin",
+            "--emit=metadata",
+            "--out-dir",
+        ])
         .arg(&dir)
         .arg(&source)
         .output()
@@ -39,8 +44,14 @@ fn a_future_called_and_ignored_gets_the_warning_the_book_quotes() {
         "unused implementer of `Future` that must be used",
         "futures do nothing unless you `.await` or poll them",
     ] {
-        assert!(said.contains(quote), "rustc no longer says {quote:?}:\n{said}");
-        assert!(chapter.contains(quote), "the chapter no longer quotes {quote:?}");
+        assert!(
+            said.contains(quote),
+            "rustc no longer says {quote:?}:\n{said}"
+        );
+        assert!(
+            chapter.contains(quote),
+            "the chapter no longer quotes {quote:?}"
+        );
     }
 }
 
