@@ -1,8 +1,9 @@
 //! CPU-bound work inside an async server: `/work/{n}` sorts 10^n random numbers on tokio's
 //! blocking thread pool, so `/check` keeps answering while the sort runs.
 //!
-//! Run: `cargo run --release -p snippets --example work_check`, then in two other terminals
-//! `curl http://localhost:8000/work/7` and `curl http://localhost:8000/check`.
+//! Run: `cargo run --release -p snippets --example work_check`, then in a second terminal
+//! `curl http://localhost:8000/work/8` (a few seconds) and, while it waits, in a third
+//! `curl http://localhost:8000/check`.
 //! Listens on 127.0.0.1:8000; set `PORT` to pick another port (`PORT=0` takes any free one).
 //! Ctrl-C stops it.
 

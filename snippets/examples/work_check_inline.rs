@@ -1,9 +1,10 @@
 //! The counter-example: the same `/work/{n}` sort done inline in the async handler. While it
 //! sorts, the worker thread it runs on serves nothing else. This `main` uses a current-thread
-//! runtime (one worker), so a single `/work/7` is enough to hold up `/check`.
+//! runtime (one worker), so a single `/work` request is enough to hold up `/check`.
 //!
-//! Run: `cargo run --release -p snippets --example work_check_inline`, then in two other
-//! terminals `curl http://localhost:8000/work/7` and `curl http://localhost:8000/check`.
+//! Run: `cargo run --release -p snippets --example work_check_inline`, then in a second terminal
+//! `curl http://localhost:8000/work/8` and, while it waits, in a third
+//! `curl http://localhost:8000/check`: `OK` comes only when the sort is over.
 //! Listens on 127.0.0.1:8000; set `PORT` to pick another port (`PORT=0` takes any free one).
 //! Ctrl-C stops it.
 
