@@ -28,7 +28,10 @@ use axum::{
     response::Response,
 };
 use std::{net::SocketAddr, sync::mpsc, thread, time::Duration};
-use tokio::sync::{oneshot, watch};
+use tokio::{
+    sync::{oneshot, watch},
+    task::JoinHandle,
+};
 
 /// A safety net against a hung test, not a measurement.
 const PATIENCE: Duration = Duration::from_secs(120);
@@ -117,17 +120,28 @@ impl Server {
         self.runtime.spawn_blocking(|| ()).await.unwrap();
     }
 
+    /// Sends `count` requests for `path` at once, each from a task of its own.
+    fn send_gets(&self, path: &'static str, count: usize) -> Vec<JoinHandle<http::Response>> {
+        let addr = self.addr;
+        (0..count)
+            .map(|_| tokio::spawn(async move { http::get(addr, path).await.unwrap() }))
+            .collect()
+    }
+
     /// Waits until the server has logged `event` (for a request `in`, its handler has been
     /// called: on this one-thread runtime it runs until its first pending `.await`).
     async fn wait_for(&self, event: &str) {
+        self.wait_for_times(event, 1).await;
+    }
+
+    /// Waits until the server has logged `event` `times` times.
+    async fn wait_for_times(&self, event: &str, times: usize) {
         let mut log = self.log.clone();
-        tokio::time::timeout(
-            PATIENCE,
-            log.wait_for(|events| events.iter().any(|e| e == event)),
-        )
-        .await
-        .expect("event never logged")
-        .unwrap();
+        let logged = |events: &Vec<String>| events.iter().filter(|e| *e == event).count() >= times;
+        tokio::time::timeout(PATIENCE, log.wait_for(logged))
+            .await
+            .expect("event never logged")
+            .unwrap();
     }
 
     fn events(&self) -> Vec<String> {
@@ -147,12 +161,18 @@ impl Drop for Server {
     }
 }
 
+/// A `/work` answer: 200 and the line that says how many numbers were sorted.
+fn assert_sorted(response: &http::Response, count: usize) {
+    assert_eq!(response.status, 200, "{}", response.body);
+    let line = format!("sorted {count} random numbers in ");
+    assert!(response.body.starts_with(&line), "{}", response.body);
+}
+
 #[tokio::test]
 async fn check_answers_while_work_is_waiting_for_its_sort() {
     let server = serve(work_check::app());
     let gate = server.close_gate();
-    let addr = server.addr;
-    let work = tokio::spawn(async move { http::get(addr, "/work/3").await });
+    let work = server.send_gets("/work/3", 1).remove(0);
     server.wait_for("/work/3 in").await;
 
     let check = server.get("/check").await;
@@ -160,13 +180,7 @@ async fn check_answers_while_work_is_waiting_for_its_sort() {
     assert!(!work.is_finished(), "/work answered before /check");
 
     drop(gate);
-    let work = work.await.unwrap().unwrap();
-    assert_eq!(work.status, 200);
-    assert!(
-        work.body.starts_with("sorted 1000 random numbers in "),
-        "{}",
-        work.body
-    );
+    assert_sorted(&work.await.unwrap(), 1000);
     let expected = ["/work/3 in", "/check in", "/check out", "/work/3 out"];
     assert_eq!(server.events(), expected);
 }
@@ -174,20 +188,13 @@ async fn check_answers_while_work_is_waiting_for_its_sort() {
 #[tokio::test]
 async fn inline_sort_holds_up_check_until_it_ends_on_a_current_thread_runtime() {
     let server = serve(work_check_inline::app());
-    let addr = server.addr;
     // Big enough that /check is on its way while the sort runs; the order holds at any size.
-    let work = tokio::spawn(async move { http::get(addr, "/work/5").await });
+    let work = server.send_gets("/work/5", 1).remove(0);
     server.wait_for("/work/5 in").await;
 
     let check = server.get("/check").await;
     assert_eq!((check.status, check.body.as_str()), (200, "OK\n"));
-    let work = work.await.unwrap().unwrap();
-    assert_eq!(work.status, 200);
-    assert!(
-        work.body.starts_with("sorted 100000 random numbers in "),
-        "{}",
-        work.body
-    );
+    assert_sorted(&work.await.unwrap(), 100_000);
     let expected = ["/work/5 in", "/work/5 out", "/check in", "/check out"];
     assert_eq!(server.events(), expected);
 }
@@ -227,22 +234,11 @@ async fn bad_input_gets_400_with_a_one_line_reason_and_the_server_stays_up() {
 async fn bounded_server_turns_away_jobs_beyond_its_limit_with_503_and_retry_after() {
     let server = serve(work_check_bounded::app_with_jobs(2));
     let gate = server.close_gate();
-    let addr = server.addr;
-    let accepted: Vec<_> = (0..2)
-        .map(|_| tokio::spawn(async move { http::get(addr, "/work/3").await }))
-        .collect();
-    let mut log = server.log.clone();
-    let both_in = |events: &Vec<String>| events.iter().filter(|e| *e == "/work/3 in").count() == 2;
-    tokio::time::timeout(PATIENCE, log.wait_for(both_in))
-        .await
-        .unwrap()
-        .unwrap();
+    let accepted = server.send_gets("/work/3", 2);
+    server.wait_for_times("/work/3 in", 2).await;
 
-    let extra: Vec<_> = (0..3)
-        .map(|_| tokio::spawn(async move { http::get(addr, "/work/3").await }))
-        .collect();
-    for job in extra {
-        let response = job.await.unwrap().unwrap();
+    for job in server.send_gets("/work/3", 3) {
+        let response = job.await.unwrap();
         assert_eq!(response.status, 503);
         assert_eq!(response.header("retry-after"), Some("1"));
         assert_eq!(
@@ -255,9 +251,7 @@ async fn bounded_server_turns_away_jobs_beyond_its_limit_with_503_and_retry_afte
 
     drop(gate);
     for job in accepted {
-        let response = job.await.unwrap().unwrap();
-        assert_eq!(response.status, 200);
-        assert!(response.body.starts_with("sorted 1000 random numbers in "));
+        assert_sorted(&job.await.unwrap(), 1000);
     }
     assert_eq!(
         server.get("/work/3").await.status,
@@ -296,22 +290,13 @@ async fn bounded_server_runs_one_sort_per_core_but_one_by_default() {
     let jobs = (cores - 1).max(1);
     let server = serve(work_check_bounded::app());
     let gate = server.close_gate();
-    let addr = server.addr;
-    let accepted: Vec<_> = (0..jobs)
-        .map(|_| tokio::spawn(async move { http::get(addr, "/work/2").await }))
-        .collect();
-    let mut log = server.log.clone();
-    let all_in =
-        |events: &Vec<String>| events.iter().filter(|e| *e == "/work/2 in").count() == jobs;
-    tokio::time::timeout(PATIENCE, log.wait_for(all_in))
-        .await
-        .unwrap()
-        .unwrap();
+    let accepted = server.send_gets("/work/2", jobs);
+    server.wait_for_times("/work/2 in", jobs).await;
 
     assert_eq!(server.get("/work/2").await.status, 503, "{cores} cores");
 
     drop(gate);
     for job in accepted {
-        assert_eq!(job.await.unwrap().unwrap().status, 200);
+        assert_eq!(job.await.unwrap().status, 200);
     }
 }
