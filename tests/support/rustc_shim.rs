@@ -28,7 +28,7 @@ const OUT_DIR: &str = env!("BOOK_OUT_DIR");
 /// Stands for the scratch directory in cache keys and cached messages.
 const SCRATCH: &str = "<scratch>";
 /// Compile results kept; the oldest are removed beyond this.
-const CACHE_ENTRIES: usize = 200;
+const CACHE_ENTRIES: usize = 100;
 
 fn main() -> ExitCode {
     let args: Vec<OsString> = env::args_os().skip(1).collect();

@@ -204,6 +204,26 @@ fn summary_and_chapter_files_agree() {
 }
 
 #[test]
+fn every_snippet_is_shown_in_the_book() {
+    // `cargo test -p snippets` compiles every example, but only the ones a chapter includes are
+    // run by the book's tests, and read by anyone.
+    let root = repository();
+    let chapters: String = files_named(&root.join("src"), "md")
+        .iter()
+        .map(|chapter| fs::read_to_string(chapter).unwrap())
+        .collect();
+    let snippets = files_named(&root.join("snippets/examples"), "rs");
+    assert!(!snippets.is_empty());
+    for snippet in snippets {
+        let name = snippet.file_name().unwrap().to_string_lossy();
+        assert!(
+            chapters.contains(&format!("../snippets/examples/{name}")),
+            "snippets/examples/{name} is in no chapter"
+        );
+    }
+}
+
+#[test]
 fn search_and_print_pages_are_built() {
     let (out, _) = render_book();
     assert!(out.join("print.html").is_file());
