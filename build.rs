@@ -51,14 +51,17 @@ struct Chapter {
 fn main() -> ExitCode {
     let root = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets it"));
-    for watched in [
+    // Chapters and snippets, plus what shapes the tests; includes from elsewhere are added below.
+    let watched = [
         "src",
         "snippets",
         "book.toml",
         "tests/fixtures",
         "tests/support/rustc_shim.rs",
-    ] {
-        println!("cargo:rerun-if-changed={watched}");
+    ]
+    .map(|path| root.join(path));
+    for path in &watched {
+        println!("cargo:rerun-if-changed={}", path.display());
     }
 
     let mut problems = Vec::new();
@@ -67,9 +70,8 @@ fn main() -> ExitCode {
         for path in markdown_files(&root.join(spec.chapters)) {
             let relative = path.strip_prefix(&root).expect("under the root");
             let chapter = expand::expand_chapter(&root, relative);
-            let watched_dirs = ["src", "snippets", "tests/fixtures"].map(|dir| root.join(dir));
             for input in &chapter.inputs {
-                if !watched_dirs.iter().any(|dir| input.starts_with(dir)) {
+                if !watched.iter().any(|path| input.starts_with(path)) {
                     println!("cargo:rerun-if-changed={}", input.display());
                 }
             }
