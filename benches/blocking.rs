@@ -443,6 +443,12 @@ impl Results {
             .filter_map(|p| median(&p.work_ok))
             .map(|m| ms(m) / ms(self.floor))
             .fold(0.0, f64::max);
+        // The target speaks of "a response": the slowest one is shown beside the medians.
+        let slowest_ratio = bounded
+            .iter()
+            .flat_map(|p| p.work_ok.iter())
+            .map(|&d| ms(d) / ms(self.floor))
+            .fold(0.0, f64::max);
         let verdict = |ok: bool| if ok { "met" } else { "**missed**" };
         let n = self.n;
         let rss_list: Vec<String> = KS
@@ -454,12 +460,14 @@ impl Results {
             "| Target (`bounded`) | Measured | |\n|---|---|---|\n\
              | `/check` p99 ≤ 5 ms with 8 × `/work/{n}` sent | {p99_at_8:.2} ms | {} |\n\
              | peak RSS flat in K (K=8 vs K={}) | {} MB: {growth:.2} × | {} |\n\
-             | `/work/{n}` median ≤ 1.3 × floor, every K | {worst_ratio:.2} × at worst | {} |\n",
+             | `/work/{n}` median ≤ 1.3 × floor, every K | {worst_ratio:.2} × at worst | {} |\n\
+             | slowest single `/work/{n}` ≤ 1.3 × floor | {slowest_ratio:.2} × | {} |\n",
             verdict(p99_at_8 <= 5.0),
             KS[at_limit],
             rss_list.join(", "),
             verdict(growth <= 1.1),
             verdict(worst_ratio <= 1.3),
+            verdict(slowest_ratio <= 1.3),
         )
     }
 
