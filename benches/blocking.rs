@@ -134,8 +134,12 @@ struct Phase {
 }
 
 impl Phase {
+    /// The `quantile` of the answered checks in ms; NaN when none was answered.
     fn check_ms(&self, quantile: f64) -> f64 {
         let mut sorted = self.checks.clone();
+        if sorted.is_empty() {
+            return f64::NAN;
+        }
         sorted.sort();
         let rank = ((quantile * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
         sorted[rank - 1].as_secs_f64() * 1e3
@@ -433,9 +437,8 @@ impl Results {
         };
         let p99_at_8 = bounded[3].check_ms(0.99);
         let rss: Vec<f64> = bounded.iter().map(|p| p.peak_mb).collect();
-        // The bound is one job per core but one: from K = jobs on, more requests must not mean
-        // more memory.
-        let jobs = (cores() - 1).max(1);
+        // From K = the server's job limit on, more requests must not mean more memory.
+        let jobs = work_check_bounded::default_jobs();
         let at_limit = KS.iter().position(|&k| k >= jobs).unwrap_or(KS.len() - 1);
         let growth = rss[KS.len() - 1] / rss[at_limit];
         let worst_ratio = bounded

@@ -20,9 +20,14 @@ use tokio::sync::Semaphore;
 
 // ANCHOR: app
 pub fn app() -> Router {
-    // Leave a core to the async workers, so `/check` never waits for a sort's time slice.
+    app_with_jobs(default_jobs())
+}
+
+/// One sort per core but one: a core is left to the async workers, so `/check` never waits for
+/// a sort's time slice.
+pub fn default_jobs() -> usize {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    app_with_jobs((cores - 1).max(1))
+    (cores - 1).max(1)
 }
 
 pub fn app_with_jobs(jobs: usize) -> Router {
