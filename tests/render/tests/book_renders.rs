@@ -1,6 +1,6 @@
 //! The book as readers get it: built by mdBook's own HTML renderer, the way `mdbook build` does,
-//! then checked page by page. Also checks that our include expander (`tests/support/expand.rs`,
-//! which `build.rs` uses to feed skeptic) expands exactly as mdBook does.
+//! then checked page by page. Also checks that our include expander (`book_proof::expand`,
+//! which `build.rs` uses to find the blocks it tests) expands exactly as mdBook does.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -10,8 +10,7 @@ use std::sync::OnceLock;
 use mdbook_driver::MDBook;
 use mdbook_driver::builtin_renderers::MarkdownRenderer;
 
-#[path = "../../support/expand.rs"]
-mod expand;
+use book_proof::expand;
 
 fn repository() -> PathBuf {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -212,13 +211,19 @@ fn every_snippet_is_shown_in_the_book() {
         .iter()
         .map(|chapter| fs::read_to_string(chapter).unwrap())
         .collect();
-    let snippets = files_named(&root.join("snippets/examples"), "rs");
-    assert!(!snippets.is_empty());
-    for snippet in snippets {
-        let name = snippet.file_name().unwrap().to_string_lossy();
+    let snippets = root.join("snippets");
+    let mut files = files_named(&snippets.join("examples"), "rs");
+    assert!(!files.is_empty());
+    // Code the compiler rejects or warns about, and what it says: both are there to be quoted.
+    for dir in ["compile_fail", "warnings"] {
+        files.extend(files_named(&snippets.join(dir), "rs"));
+        files.extend(files_named(&snippets.join(dir), "stderr"));
+    }
+    for file in files {
+        let name = file.strip_prefix(&snippets).unwrap().display().to_string();
         assert!(
-            chapters.contains(&format!("../snippets/examples/{name}")),
-            "snippets/examples/{name} is in no chapter"
+            chapters.contains(&format!("../snippets/{name}")),
+            "snippets/{name} is in no chapter"
         );
     }
 }

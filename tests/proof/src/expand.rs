@@ -1,6 +1,8 @@
 //! Expands `{{#include}}` and `{{#rustdoc_include}}` the way mdBook 0.5 does, and reports what
 //! mdBook would let slip: a missing file or anchor, an anchor that never ends, an include that
-//! expands to nothing, and a plain anchored include of a fragment inside a tested Rust block.
+//! expands to nothing, a plain anchored include of a fragment inside a tested Rust block, and an
+//! include of a file outside the book's root (mdBook would put any file of the machine, such as
+//! `/etc/hostname`, into the page).
 //!
 //! mdBook itself only logs a missing file (the raw directive lands in the page) and renders a
 //! missing anchor as an empty block. `build.rs` uses this module to turn both into build errors;
@@ -190,6 +192,23 @@ impl Expander {
             .replace('\\', "/")
     }
 
+    /// `Some(path)` when `file`, or what it resolves to through symbolic links, lies outside the
+    /// root.
+    fn outside_root(&self, file: &Path) -> Option<String> {
+        let root = normalize(&self.root);
+        if !file.starts_with(&root) {
+            return Some(file.display().to_string());
+        }
+        match (fs::canonicalize(file), fs::canonicalize(&root)) {
+            (Ok(real), Ok(real_root)) if !real.starts_with(&real_root) => Some(format!(
+                "{} (a link to {})",
+                self.display(file),
+                real.display()
+            )),
+            _ => None,
+        }
+    }
+
     fn problem(&mut self, at: &Origin, via: Option<&Origin>, directive: &str, message: String) {
         let message = match via {
             Some(via) if via != at => format!("{message} (in text included at {via})"),
@@ -289,6 +308,18 @@ impl Expander {
         );
         let (path, selection) = split_target(directive.target);
         let file = normalize(&dir.join(path));
+        if let Some(outside) = self.outside_root(&file) {
+            self.problem(
+                at,
+                via,
+                &shown,
+                format!(
+                    "{outside} is outside the book's root; an include may only read the \
+                     book's own files"
+                ),
+            );
+            return None;
+        }
         self.out.inputs.push(file.clone());
         let text = match fs::read_to_string(&file) {
             Ok(text) => text,
@@ -581,6 +612,11 @@ fn classify_fence(info: &str) -> Fence {
     } else {
         Fence::Other
     }
+}
+
+/// A path as the book's messages show it: `/`-separated.
+pub fn display_path(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
 }
 
 /// Removes `.` and `..` without touching the file system (the file may not exist).
