@@ -144,9 +144,48 @@ fn rendered_book_has_no_empty_or_unlabelled_code_block() {
 #[test]
 fn every_internal_link_and_fragment_resolves() {
     let (out, pages) = render_book();
+    let (checked, broken) = broken_links(&repository(), out, pages);
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+    assert!(checked > 0);
+}
+
+#[test]
+fn a_broken_link_is_reported_at_its_chapter_line() {
+    // The fixture's chapter has a link to a missing page on line 5 and to a missing heading on
+    // line 7; the print page repeats both, and must not hide where they were written.
+    let root = repository().join("tests/fixtures/broken-links");
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("broken-links");
+    let _ = fs::remove_dir_all(&out);
+    let mut book = MDBook::load(&root).unwrap();
+    book.config.build.build_dir = out.clone();
+    book.build().unwrap();
+    let pages = files_named(&out, "html")
+        .into_iter()
+        .map(|page| (page.clone(), fs::read_to_string(page).unwrap()))
+        .collect();
+    let (_, broken) = broken_links(&root, &out, &pages);
+    assert_eq!(
+        broken,
+        [
+            "src/chapter.md:5: links to missing.html, which does not exist",
+            "src/chapter.md:7: links to chapter.html#no-such-heading, but that page has no id \
+             `no-such-heading`",
+        ],
+        "{broken:#?}"
+    );
+}
+
+/// Every internal link and `#fragment` of the rendered pages that leads nowhere, each once, at
+/// the chapter line where it is written (`src/CHAPTER.md:LINE`), and how many links were checked.
+fn broken_links(
+    root: &Path,
+    out: &Path,
+    pages: &BTreeMap<PathBuf, String>,
+) -> (usize, Vec<String>) {
     let mut checked = 0;
+    let mut broken = Vec::new();
     for (path, html) in pages {
-        let page = path.strip_prefix(out).unwrap().display();
+        let page = path.strip_prefix(out).unwrap();
         for link in attribute_values(html, "href")
             .into_iter()
             .chain(attribute_values(html, "src"))
@@ -154,6 +193,7 @@ fn every_internal_link_and_fragment_resolves() {
             if link.contains("://") || link.starts_with("mailto:") || link.starts_with("//") {
                 continue;
             }
+            checked += 1;
             let (file, fragment) = link.split_once('#').unwrap_or((&link, ""));
             let file = file.split('?').next().unwrap_or("");
             let target = if file.is_empty() {
@@ -161,21 +201,77 @@ fn every_internal_link_and_fragment_resolves() {
             } else {
                 path.parent().unwrap().join(file)
             };
-            assert!(
-                target.exists(),
-                "{page} links to {link}, which does not exist"
-            );
-            if !fragment.is_empty() {
-                let target_html = pages.get(&target).map(String::as_str).unwrap_or("");
-                assert!(
-                    target_html.contains(&format!("id=\"{fragment}\"")),
-                    "{page} links to {link}, but that page has no id `{fragment}`"
-                );
+            let problem = if !target.exists() {
+                format!("links to {link}, which does not exist")
+            } else if !fragment.is_empty()
+                && !pages
+                    .get(&target)
+                    .is_some_and(|html| html.contains(&format!("id=\"{fragment}\"")))
+            {
+                format!("links to {link}, but that page has no id `{fragment}`")
+            } else {
+                continue;
+            };
+            let problem = format!("{}: {problem}", where_written(root, page, &link));
+            if !broken.contains(&problem) {
+                broken.push(problem);
             }
-            checked += 1;
         }
     }
-    assert!(checked > 0);
+    // The print page repeats every chapter's links, rewritten: keep a problem found there only
+    // when no chapter page already reported that line.
+    let lines: Vec<String> = broken
+        .iter()
+        .map(|p| p.split(": ").next().unwrap().to_owned())
+        .collect();
+    let mut kept = Vec::new();
+    for (problem, line) in broken.iter().zip(&lines) {
+        let repeats = lines.iter().filter(|l| *l == line).count() > 1;
+        let from_print = problem.contains("links to #") || problem.contains("print.html");
+        if !(repeats && from_print) {
+            kept.push(problem.clone());
+        }
+    }
+    kept.sort();
+    (checked, kept)
+}
+
+/// The chapter line where `link`, found on `page`, is written: the chapter the page renders, or
+/// for pages that gather several (the print page, the index), the first chapter that has it.
+/// mdBook writes `other.md#x` as `other.html#x`, and as `#x` on the print page.
+fn where_written(root: &Path, page: &Path, link: &str) -> String {
+    let src = root.join("src");
+    let own = src.join(page.with_extension("md"));
+    let chapters = if own.is_file() && page != Path::new("index.html") {
+        vec![own]
+    } else {
+        let mut all = files_named(&src, "md");
+        all.sort();
+        all
+    };
+    let (file, fragment) = link.split_once('#').unwrap_or((link, ""));
+    let mut wanted = vec![];
+    if let Some(stem) = file.strip_suffix(".html") {
+        wanted.push(format!(
+            "{stem}.md{}",
+            link.strip_prefix(file).unwrap_or("")
+        ));
+    }
+    if !fragment.is_empty() {
+        wanted.push(format!("#{fragment})"));
+    }
+    wanted.push(link.to_owned());
+    for chapter in &chapters {
+        let text = fs::read_to_string(chapter).unwrap_or_default();
+        for want in &wanted {
+            if let Some(line) = text.lines().position(|l| l.contains(want.as_str())) {
+                let name = chapter.strip_prefix(root).unwrap().display();
+                return format!("{name}:{}", line + 1);
+            }
+        }
+    }
+    // Not written in any chapter: mdBook's own page (the theme, the table of contents).
+    page.display().to_string()
 }
 
 #[test]
