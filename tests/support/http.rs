@@ -30,10 +30,23 @@ pub async fn get(addr: SocketAddr, path: &str) -> io::Result<Response> {
     read_response(stream).await
 }
 
+/// `POST path` with an empty body on a fresh connection, read to the end of the response.
+#[allow(dead_code)] // not every test sends a POST
+pub async fn post(addr: SocketAddr, path: &str) -> io::Result<Response> {
+    let stream = send(addr, "POST", path).await?;
+    read_response(stream).await
+}
+
 /// Sends `GET path` and returns the open connection, so a caller can hang up without reading.
 pub async fn send_get(addr: SocketAddr, path: &str) -> io::Result<TcpStream> {
+    send(addr, "GET", path).await
+}
+
+async fn send(addr: SocketAddr, method: &str, path: &str) -> io::Result<TcpStream> {
     let mut stream = TcpStream::connect(addr).await?;
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
     stream.write_all(request.as_bytes()).await?;
     Ok(stream)
 }

@@ -199,7 +199,18 @@ fn broken_links(
             let target = if file.is_empty() {
                 path.to_path_buf()
             } else {
-                path.parent().unwrap().join(file)
+                // `a/../b.html` names the page stored as `b.html`.
+                let mut target = path.parent().unwrap().to_path_buf();
+                for part in Path::new(file).components() {
+                    match part {
+                        std::path::Component::ParentDir => {
+                            target.pop();
+                        }
+                        std::path::Component::CurDir => {}
+                        other => target.push(other),
+                    }
+                }
+                target
             };
             let problem = if !target.exists() {
                 format!("links to {link}, which does not exist")
