@@ -7,15 +7,17 @@
 //! - [`runner`]: compiles a block, runs it if it should run, and reports a failure at the
 //!   chapter line, with rustc's or the program's words mapped back to the book.
 //! - [`output`]: compiler output the book quotes, checked against `.stderr` files.
+//! - [`book`]: a whole book read with the two above, plus the files whose output it quotes.
 //! - [`shim`]: the `rustc` the blocks are compiled with.
 //!
-//! `build.rs` uses the first two to register every block; the tests use the rest through
+//! `build.rs` uses [`book`] to register every block; the tests use the rest through
 //! [`harness!`].
 
 // Compiled by `build.rs` as the shim binary, nothing here but `shim::main` is called.
 #![cfg_attr(book_rustc_main, allow(dead_code))]
 
 pub mod blocks;
+pub mod book;
 pub mod expand;
 pub mod output;
 pub mod runner;
