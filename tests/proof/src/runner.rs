@@ -11,6 +11,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -22,18 +23,29 @@ pub struct Compiled {
     pub success: bool,
     /// rustc's messages, with `@book-block:LINE` mapped to the book's files.
     pub stderr: String,
+    /// The program, for blocks that run.
+    pub program: PathBuf,
 }
 
-/// The line that ends every source handed to the shim; the shim finds the block by it. It comes
-/// last, so that line N of what rustc compiles is line N of the block.
-pub fn marker(name: &str) -> String {
-    format!("// @book-block {name}\n")
+/// The line that ends every source handed to the shim: the block's name, by which the shim finds
+/// it, and a token naming this one compile, so that tests compiling the same block at once each
+/// get their own results. It comes last, so that line N of what rustc compiles is line N of the
+/// block.
+pub fn marker(name: &str, token: &str) -> String {
+    format!("// @book-block {name} {token}\n")
 }
 
-/// The name in a source's marker line, if it has one.
-pub fn marked_name(source: &str) -> Option<&str> {
+/// The name and token in a source's marker line, if it has one.
+pub fn read_marker(source: &str) -> Option<(&str, &str)> {
     let last = source.trim_end_matches('\n').rsplit('\n').next()?;
-    last.strip_prefix("// @book-block ")
+    last.strip_prefix("// @book-block ")?.split_once(' ')
+}
+
+/// A token no other compile of this or any other test process uses.
+fn token() -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let next = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("{}-{next}", std::process::id())
 }
 
 /// The file name rustc is told the block has; [`relocate`] maps its lines back.
@@ -71,28 +83,37 @@ pub fn relocate(text: &str, block: &Block) -> String {
 
 /// Compiles `block` with `compile`, which must run the shim on the source it is given.
 pub fn compile_block(out_dir: &Path, block: &Block, compile: fn(&str)) -> Result<Compiled, String> {
-    let diagnostics = out_dir.join("diagnostics");
-    let status_file = diagnostics.join(format!("{}.status", block.name));
-    let _ = fs::remove_file(&status_file);
+    let token = token();
+    let id = format!("{}.{token}", block.name);
     let mut source = block.code.clone();
     if !source.ends_with('\n') {
         source.push('\n');
     }
-    source.push_str(&marker(&block.name));
+    source.push_str(&marker(&block.name, &token));
     crate::quiet_skeptic_failures();
     compile(&source);
+    let diagnostics = out_dir.join("diagnostics");
+    let status_file = diagnostics.join(format!("{id}.status"));
+    let messages_file = diagnostics.join(format!("{id}.txt"));
     let status = fs::read_to_string(&status_file).map_err(|_| {
         format!(
             "{}: the book's rustc shim did not compile this block; is RUSTC pointing at it?",
             block.at
         )
     })?;
-    let stderr =
-        fs::read_to_string(diagnostics.join(format!("{}.txt", block.name))).unwrap_or_default();
+    let stderr = fs::read_to_string(&messages_file).unwrap_or_default();
+    let _ = fs::remove_file(status_file);
+    let _ = fs::remove_file(messages_file);
     Ok(Compiled {
         success: status.trim() == "0",
         stderr,
+        program: program_path(out_dir, &id),
     })
+}
+
+/// Where the shim writes the program of the compile `id` (`NAME.TOKEN`).
+pub fn program_path(out_dir: &Path, id: &str) -> PathBuf {
+    out_dir.join("binaries").join(id)
 }
 
 /// The error codes in rustc's messages (`error[E0277]`), each once, in order of appearance.
@@ -159,7 +180,9 @@ pub fn check_block(out_dir: &Path, name: &str, compile: fn(&str)) -> Result<(), 
     if !block.kind.runs() {
         return Ok(());
     }
-    let ran = run_program(out_dir, &block)?;
+    let ran = run_program(out_dir, &block, &compiled.program);
+    let _ = fs::remove_file(&compiled.program);
+    let ran = ran?;
     let output = format!("Its output:\n{}{}", ran.stdout, ran.stderr);
     let panic_at = ran
         .stderr
@@ -194,12 +217,13 @@ struct Ran {
 const RUN_LIMIT: Duration = Duration::from_secs(120);
 
 /// Runs the block's program in a directory of its own; its panics name the book's lines.
-fn run_program(out_dir: &Path, block: &Block) -> Result<Ran, String> {
-    let binary = out_dir.join("binaries").join(&block.name);
-    let cwd: PathBuf = out_dir.join("runs").join(&block.name);
+fn run_program(out_dir: &Path, block: &Block, binary: &Path) -> Result<Ran, String> {
+    let cwd: PathBuf = out_dir
+        .join("runs")
+        .join(binary.file_name().unwrap_or_default());
     let _ = fs::remove_dir_all(&cwd);
     fs::create_dir_all(&cwd).map_err(|e| e.to_string())?;
-    let mut child = Command::new(&binary)
+    let mut child = Command::new(binary)
         .current_dir(&cwd)
         .env("RUST_BACKTRACE", "0")
         .stdin(Stdio::null())

@@ -24,7 +24,7 @@ use std::process::{Command, ExitCode};
 use std::time::SystemTime;
 
 use crate::blocks::Block;
-use crate::runner::{BLOCK_FILE, marked_name, relocate};
+use crate::runner::{BLOCK_FILE, marker, program_path, read_marker, relocate};
 
 /// Compile results kept; the oldest are removed beyond this.
 const CACHE_ENTRIES: usize = 200;
@@ -34,10 +34,11 @@ pub fn main() -> ExitCode {
     let args: Vec<OsString> = env::args_os().skip(1).collect();
     let block = snippet_source(&args).and_then(|source| {
         let code = fs::read_to_string(&source).ok()?;
-        let name = marked_name(&code)?.to_owned();
-        Some((source, code, name))
+        let (name, token) = read_marker(&code)?;
+        let (name, token) = (name.to_owned(), token.to_owned());
+        Some((source, code, name, token))
     });
-    let Some((source, code, name)) = block else {
+    let Some((source, code, name, token)) = block else {
         // Not a book block (e.g. `cargo metadata` asking `rustc -vV`): be the real rustc.
         let status = Command::new(&real).args(&args).status().ok();
         return status
@@ -56,9 +57,14 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let args = block_args(args, &block, &source, &out_dir);
+    let id = format!("{name}.{token}");
+    let program = program_path(&out_dir, &id);
+    let args = block_args(args, &block, &source, &program);
+    // The token changes with every compile, the result does not: leave it out of the key.
+    let untokened = code.replace(&marker(&name, &token), &marker(&name, ""));
     let cache = out_dir.join("rustc-cache");
-    let entry = cache.join(format!("{:016x}", cache_key(&real, &args, &source, &code)));
+    let key = cache_key(&real, &args, &source, &program, &untokened);
+    let entry = cache.join(format!("{key:016x}"));
     let output = output_path(&args);
     let (status, stderr) = match replay(&entry, output.as_deref()) {
         Some(result) => result,
@@ -76,13 +82,10 @@ pub fn main() -> ExitCode {
     let diagnostics = out_dir.join("diagnostics");
     let _ = fs::create_dir_all(&diagnostics);
     let _ = fs::write(
-        diagnostics.join(format!("{name}.txt")),
+        diagnostics.join(format!("{id}.txt")),
         relocate(&stderr, &block),
     );
-    let _ = fs::write(
-        diagnostics.join(format!("{name}.status")),
-        status.to_string(),
-    );
+    let _ = fs::write(diagnostics.join(format!("{id}.status")), status.to_string());
     u8::try_from(status).map_or(ExitCode::FAILURE, ExitCode::from)
 }
 
@@ -99,7 +102,7 @@ fn snippet_source(args: &[OsString]) -> Option<PathBuf> {
 }
 
 /// skeptic's arguments, changed as the module documentation says.
-fn block_args(args: Vec<OsString>, block: &Block, source: &Path, out_dir: &Path) -> Vec<OsString> {
+fn block_args(args: Vec<OsString>, block: &Block, source: &Path, program: &Path) -> Vec<OsString> {
     let mut out: Vec<OsString> = args
         .into_iter()
         .filter(|arg| {
@@ -117,10 +120,11 @@ fn block_args(args: Vec<OsString>, block: &Block, source: &Path, out_dir: &Path)
     remap.push(format!("={BLOCK_FILE}"));
     out.push(remap);
     if block.kind.runs() {
-        let binaries = out_dir.join("binaries");
-        let _ = fs::create_dir_all(&binaries);
+        if let Some(dir) = program.parent() {
+            let _ = fs::create_dir_all(dir);
+        }
         out.push("-o".into());
-        out.push(binaries.join(&block.name).into());
+        out.push(program.into());
     }
     out
 }
@@ -131,7 +135,7 @@ fn output_path(args: &[OsString]) -> Option<PathBuf> {
     args.get(at + 1).map(PathBuf::from)
 }
 
-fn cache_key(real: &OsString, args: &[OsString], source: &Path, code: &str) -> u64 {
+fn cache_key(real: &OsString, args: &[OsString], source: &Path, program: &Path, code: &str) -> u64 {
     let mut hasher = DefaultHasher::new();
     real.hash(&mut hasher);
     // A rebuilt shim may compile or report differently: its own identity is part of the key.
@@ -142,9 +146,13 @@ fn cache_key(real: &OsString, args: &[OsString], source: &Path, code: &str) -> u
     code.hash(&mut hasher);
     // skeptic's scratch directory is new for every compile; rustc never sees it (the remap).
     let scratch = source.parent().unwrap_or(Path::new("")).to_string_lossy();
+    let program = program.to_string_lossy();
     let mut externs = false;
     for arg in args {
-        let arg = arg.to_string_lossy().replace(&*scratch, "<scratch>");
+        let arg = arg.to_string_lossy();
+        let arg = arg
+            .replace(&*scratch, "<scratch>")
+            .replace(&*program, "<program>");
         arg.hash(&mut hasher);
         if externs {
             // `--extern name=path`: a rebuilt dependency has a new size or mtime.
@@ -259,7 +267,7 @@ mod tests {
             args,
             &block(Kind::Run, true),
             Path::new("/t/rust-skepticA/test.rs"),
-            Path::new("/o"),
+            Path::new("/o/binaries/c_line_3.7-1"),
         );
         let out: Vec<String> = out
             .iter()
@@ -273,7 +281,7 @@ mod tests {
                 "-Dwarnings",
                 "--remap-path-prefix=/t/rust-skepticA/test.rs=@book-block",
                 "-o",
-                "/o/binaries/c_line_3",
+                "/o/binaries/c_line_3.7-1",
             ]
         );
     }
@@ -287,7 +295,7 @@ mod tests {
             args,
             &block(Kind::CompileFail, false),
             Path::new("test.rs"),
-            Path::new("/o"),
+            Path::new("/o/p"),
         );
         assert!(out.contains(&OsString::from("--emit=metadata=x")));
         assert!(!out.contains(&OsString::from("-Dwarnings")));
