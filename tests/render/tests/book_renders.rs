@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
 
 use mdbook_driver::MDBook;
@@ -152,7 +152,8 @@ fn every_internal_link_and_fragment_resolves() {
 #[test]
 fn a_broken_link_is_reported_at_its_chapter_line() {
     // The fixture's chapter has a link to a missing page on line 5 and to a missing heading on
-    // line 7; the print page repeats both, and must not hide where they were written.
+    // line 7; the print page repeats both, and must not hide where they were written. Its nested
+    // page links up to a heading that exists (line 5, fine) and to one that does not (line 7).
     let root = repository().join("tests/fixtures/broken-links");
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("broken-links");
     let _ = fs::remove_dir_all(&out);
@@ -170,6 +171,8 @@ fn a_broken_link_is_reported_at_its_chapter_line() {
             "src/chapter.md:5: links to missing.html, which does not exist",
             "src/chapter.md:7: links to chapter.html#no-such-heading, but that page has no id \
              `no-such-heading`",
+            "src/nested/page.md:7: links to ../chapter.html#nowhere, but that page has no id \
+             `nowhere`",
         ],
         "{broken:#?}"
     );
@@ -199,18 +202,7 @@ fn broken_links(
             let target = if file.is_empty() {
                 path.to_path_buf()
             } else {
-                // `a/../b.html` names the page stored as `b.html`.
-                let mut target = path.parent().unwrap().to_path_buf();
-                for part in Path::new(file).components() {
-                    match part {
-                        std::path::Component::ParentDir => {
-                            target.pop();
-                        }
-                        std::path::Component::CurDir => {}
-                        other => target.push(other),
-                    }
-                }
-                target
+                without_dot_dot(&path.parent().unwrap().join(file))
             };
             let problem = if !target.exists() {
                 format!("links to {link}, which does not exist")
@@ -245,6 +237,22 @@ fn broken_links(
     }
     kept.sort();
     (checked, kept)
+}
+
+/// `path` with its `..` and `.` resolved by name, so that a link up from a page in a folder
+/// finds the page it names among the rendered ones.
+fn without_dot_dot(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// The chapter line where `link`, found on `page`, is written: the chapter the page renders, or
