@@ -34,11 +34,11 @@ pub async fn serve(app: Router, default_port: u16) {
         .expect("a bound listener has an address");
     println!("listening on http://{address}");
 
-    // `axum::serve` gives hyper no timer, so hyper never enforces its header timeout, and a
-    // client that sends nothing keeps its connection (and shutdown) waiting for ever. Serving
-    // each connection with hyper's own builder lets us set both. The timeout covers the time
-    // to the end of each request head, counted from when the connection opens or its last
-    // response ends: it closes silent, half-sent and idle keep-alive connections alike.
+    // Why not `axum::serve`: it gives hyper no timer, so hyper never enforces its header
+    // timeout, and a client that sends nothing keeps its connection (and a shutdown) waiting
+    // forever. hyper's own builder takes a timer and the timeout. The timeout runs until the
+    // end of each request head, from when the connection opens or its last answer ends: it
+    // closes silent, half-sent and idle keep-alive connections alike.
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(header_timeout);
@@ -67,6 +67,7 @@ pub async fn serve(app: Router, default_port: u16) {
                 // Finish the request in flight, if any, then close; close at once if idle.
                 _ = stopping.wait_for(|&stop| stop) => connection.as_mut().graceful_shutdown(),
             }
+            // A connection's errors (a client that hung up, a header timeout) are its own.
             let _ = connection.await;
         });
     }
