@@ -300,3 +300,23 @@ async fn bounded_server_runs_one_sort_per_core_but_one_by_default() {
         assert_eq!(job.await.unwrap().status, 200);
     }
 }
+
+#[tokio::test]
+async fn failed_sort_answers_500_with_a_fixed_line_that_keeps_the_cause_to_itself() {
+    let secret = "expected by this test: a detail no client should see";
+    for failed in [work_check::sort_failed, |e| {
+        let (status, line) = work_check_bounded::sort_failed(e);
+        (status, line.to_string())
+    }] {
+        let error = tokio::spawn(async move { panic!("{secret}") })
+            .await
+            .unwrap_err();
+        assert!(
+            error.to_string().contains(secret),
+            "the cause is in the error"
+        );
+        let (status, line) = failed(error);
+        assert_eq!(status, 500);
+        assert_eq!(line, "internal error: the sort failed\n");
+    }
+}

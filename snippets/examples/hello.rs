@@ -2,6 +2,7 @@
 //!
 //! Run it with `cargo run -p snippets --example hello`, then, from another terminal,
 //! `curl http://127.0.0.1:3000/`. Stop it with Ctrl-C.
+//! Set `PORT` to pick another port than 3000 (`PORT=0` takes any free one).
 
 use axum::{Router, routing::get};
 
@@ -15,14 +16,7 @@ async fn hello() -> &'static str {
 }
 
 #[tokio::main]
-async fn main() -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
-    println!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app())
-        .with_graceful_shutdown(async {
-            tokio::signal::ctrl_c()
-                .await
-                .expect("failed to listen for Ctrl-C");
-        })
-        .await
+async fn main() {
+    // Serves `app()` on 127.0.0.1:3000 until Ctrl-C or SIGTERM: see "Stopping a server".
+    snippets::serve(app(), 3000).await;
 }

@@ -2,7 +2,8 @@
 //! extractor. `POST /visits` counts a visit and answers the new count; `GET /visits` reads it.
 //!
 //! Run it with `cargo run -p snippets --example shared_state`, then, from another terminal,
-//! `curl -X POST http://127.0.0.1:3000/visits`. Stop it with Ctrl-C.
+//! `curl -X POST http://127.0.0.1:3000/visits`. Stop it with Ctrl-C. Set `PORT` to pick another
+//! port.
 
 use std::sync::{Arc, Mutex};
 
@@ -47,14 +48,7 @@ async fn visits(State(state): State<AppState>) -> String {
 // ANCHOR_END: handlers
 
 #[tokio::main]
-async fn main() -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
-    println!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app())
-        .with_graceful_shutdown(async {
-            tokio::signal::ctrl_c()
-                .await
-                .expect("failed to listen for Ctrl-C");
-        })
-        .await
+async fn main() {
+    // Serves `app()` on 127.0.0.1:3000 until Ctrl-C or SIGTERM: see "Stopping a server".
+    snippets::serve(app(), 3000).await;
 }

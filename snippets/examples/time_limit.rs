@@ -6,7 +6,7 @@
 //! would take 10 s; after 5 s the limit answers 503), `curl localhost:8000/check` (at once), and
 //! `curl localhost:8000/events`. Stop a `curl .../report` with Ctrl-C to see a hang-up.
 //! Listens on 127.0.0.1:8000; set `PORT` to pick another port (`PORT=0` takes any free one).
-//! Ctrl-C stops the server.
+//! Ctrl-C or SIGTERM stops the server.
 
 use axum::{Router, extract::State, http::StatusCode, routing::get};
 use std::{
@@ -107,13 +107,7 @@ async fn events(State(state): State<AppState>) -> String {
 }
 
 #[tokio::main]
-async fn main() -> std::io::Result<()> {
-    let port = std::env::var("PORT").unwrap_or_else(|_| "8000".to_string());
-    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
-    println!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app())
-        .with_graceful_shutdown(async {
-            tokio::signal::ctrl_c().await.ok();
-        })
-        .await
+async fn main() {
+    // Serves `app()` on 127.0.0.1:8000 until Ctrl-C or SIGTERM: see "Stopping a server".
+    snippets::serve(app(), 8000).await;
 }

@@ -5,11 +5,12 @@
 //! `curl http://localhost:8000/work/8` (a few seconds) and, while it waits, in a third
 //! `curl http://localhost:8000/check`.
 //! Listens on 127.0.0.1:8000; set `PORT` to pick another port (`PORT=0` takes any free one).
-//! Ctrl-C stops it.
+//! Ctrl-C stops it, and so does SIGTERM (see the chapter "Stopping a server").
 
 use axum::{Router, extract::Path, http::StatusCode, routing::get};
 use rand::RngExt;
 use std::time::Instant;
+use tokio::task::JoinError;
 
 // ANCHOR: app
 pub fn app() -> Router {
@@ -24,7 +25,15 @@ async fn work(Path(n): Path<String>) -> Result<String, (StatusCode, String)> {
     // which hands the async worker thread back to the runtime in the meantime.
     tokio::task::spawn_blocking(move || sort_random(n))
         .await
-        .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")))
+        .map_err(sort_failed)
+}
+
+/// The sort panicked. Its message may hold details the client has no business seeing: the
+/// client gets a fixed line, the server's log gets the cause.
+pub fn sort_failed(error: JoinError) -> (StatusCode, String) {
+    eprintln!("a sort failed: {error}");
+    let line = "internal error: the sort failed\n";
+    (StatusCode::INTERNAL_SERVER_ERROR, line.to_string())
 }
 
 async fn check() -> &'static str {
@@ -63,14 +72,8 @@ pub fn sort_random(n: u32) -> String {
 
 // ANCHOR: main
 #[tokio::main]
-async fn main() -> std::io::Result<()> {
-    let port = std::env::var("PORT").unwrap_or_else(|_| "8000".to_string());
-    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
-    println!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app())
-        .with_graceful_shutdown(async {
-            tokio::signal::ctrl_c().await.ok();
-        })
-        .await
+async fn main() {
+    // Serves `app()` on 127.0.0.1:8000 until Ctrl-C or SIGTERM: see "Stopping a server".
+    snippets::serve(app(), 8000).await;
 }
 // ANCHOR_END: main

@@ -5,7 +5,7 @@
 //! Run: `cargo run --release -p snippets --example work_check_bounded`, then send more
 //! `curl http://localhost:8000/work/7` at once than you have cores.
 //! Listens on 127.0.0.1:8000; set `PORT` to pick another port (`PORT=0` takes any free one).
-//! Ctrl-C stops it.
+//! Ctrl-C stops it, and so does SIGTERM (see the chapter "Stopping a server").
 
 use axum::{
     Router,
@@ -16,7 +16,7 @@ use axum::{
 };
 use rand::RngExt;
 use std::{sync::Arc, time::Instant};
-use tokio::sync::Semaphore;
+use tokio::{sync::Semaphore, task::JoinError};
 
 // ANCHOR: app
 pub fn app() -> Router {
@@ -59,8 +59,15 @@ async fn work(State(jobs): State<Arc<Semaphore>>, Path(n): Path<String>) -> Resp
     });
     match sorted.await {
         Ok(line) => line.into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
+        Err(e) => sort_failed(e).into_response(),
     }
+}
+
+/// The sort panicked: a fixed line for the client, the cause for the server's log.
+pub fn sort_failed(error: JoinError) -> (StatusCode, &'static str) {
+    eprintln!("a sort failed: {error}");
+    let line = "internal error: the sort failed\n";
+    (StatusCode::INTERNAL_SERVER_ERROR, line)
 }
 // ANCHOR_END: app
 
@@ -92,13 +99,7 @@ pub fn sort_random(n: u32) -> String {
 }
 
 #[tokio::main]
-async fn main() -> std::io::Result<()> {
-    let port = std::env::var("PORT").unwrap_or_else(|_| "8000".to_string());
-    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
-    println!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app())
-        .with_graceful_shutdown(async {
-            tokio::signal::ctrl_c().await.ok();
-        })
-        .await
+async fn main() {
+    // Serves `app()` on 127.0.0.1:8000 until Ctrl-C or SIGTERM: see "Stopping a server".
+    snippets::serve(app(), 8000).await;
 }

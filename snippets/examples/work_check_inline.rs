@@ -6,7 +6,7 @@
 //! `curl http://localhost:8000/work/8` and, while it waits, in a third
 //! `curl http://localhost:8000/check`: `OK` comes only when the sort is over.
 //! Listens on 127.0.0.1:8000; set `PORT` to pick another port (`PORT=0` takes any free one).
-//! Ctrl-C stops it.
+//! Ctrl-C stops it, and so does SIGTERM (see the chapter "Stopping a server").
 
 use axum::{Router, extract::Path, http::StatusCode, routing::get};
 use rand::RngExt;
@@ -58,14 +58,8 @@ pub fn sort_random(n: u32) -> String {
 // One worker thread. On the default multi-thread runtime (one worker per core) it takes
 // as many simultaneous `/work` requests as there are workers to hold up `/check`.
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> std::io::Result<()> {
-    let port = std::env::var("PORT").unwrap_or_else(|_| "8000".to_string());
-    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
-    println!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app())
-        .with_graceful_shutdown(async {
-            tokio::signal::ctrl_c().await.ok();
-        })
-        .await
+async fn main() {
+    // Serves `app()` on 127.0.0.1:8000 until Ctrl-C or SIGTERM: see "Stopping a server".
+    snippets::serve(app(), 8000).await;
 }
 // ANCHOR_END: main

@@ -1,0 +1,380 @@
+//! Runs the example servers as the programs a reader starts, and stops them the way a terminal,
+//! `kill`, systemd or a container runtime does: with SIGINT and SIGTERM. Clients are plain
+//! sockets on 127.0.0.1. Each test sets the server's time limits through its environment, and
+//! asserts outcomes and the order of events (what the client got, what the server logged, how
+//! it exited), never how long anything took.
+//!
+//! Unix only: signals are a Unix notion. The tests that need to know a server has read a
+//! request before they signal it read the kernel's socket table, which only Linux has.
+#![cfg(unix)]
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::{SocketAddr, TcpStream},
+    process::{Child, Command, ExitStatus, Stdio},
+    sync::mpsc,
+    thread,
+    time::{Duration, Instant},
+};
+
+/// A safety net against a hung test, not a measurement.
+const PATIENCE: Duration = Duration::from_secs(120);
+
+/// Every example server, by the name of its program (and of its file in `snippets/examples`).
+const SERVERS: [(&str, &str); 6] = [
+    ("hello", env!("CARGO_BIN_EXE_hello")),
+    ("shared_state", env!("CARGO_BIN_EXE_shared_state")),
+    ("time_limit", env!("CARGO_BIN_EXE_time_limit")),
+    ("work_check", env!("CARGO_BIN_EXE_work_check")),
+    ("work_check_inline", env!("CARGO_BIN_EXE_work_check_inline")),
+    (
+        "work_check_bounded",
+        env!("CARGO_BIN_EXE_work_check_bounded"),
+    ),
+];
+
+const WORK_SERVERS: [&str; 3] = ["work_check", "work_check_inline", "work_check_bounded"];
+
+struct Server {
+    name: &'static str,
+    child: Child,
+    addr: SocketAddr,
+    stderr: mpsc::Receiver<String>,
+    /// What the server wrote to stderr so far, a line an entry.
+    logged: Vec<String>,
+}
+
+/// Starts the program `name` on a free port, with `settings` in its environment, and waits
+/// until it says where it listens.
+fn start(name: &'static str, settings: &[(&str, &str)]) -> Server {
+    let (child, stdout, stderr) = spawn(name, settings);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("{name} printed {line:?}"))
+        .parse()
+        .unwrap();
+    Server {
+        name,
+        child,
+        addr,
+        stderr,
+        logged: Vec::new(),
+    }
+}
+
+fn spawn(
+    name: &str,
+    settings: &[(&str, &str)],
+) -> (Child, std::process::ChildStdout, mpsc::Receiver<String>) {
+    let program = SERVERS.iter().find(|(n, _)| *n == name).unwrap().1;
+    let mut child = Command::new(program)
+        .env("PORT", "0")
+        .envs(settings.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (lines, stderr) = mpsc::channel();
+    let pipe = BufReader::new(child.stderr.take().unwrap());
+    thread::spawn(move || {
+        for line in pipe.lines() {
+            if lines.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let stdout = child.stdout.take().unwrap();
+    (child, stdout, stderr)
+}
+
+impl Server {
+    /// Sends `signal` (`"TERM"` or `"INT"`) to the server, by its process id.
+    fn signal(&self, signal: &str) {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill")
+            .args(["-s", signal, &pid])
+            .status()
+            .unwrap();
+        assert!(sent.success(), "kill -s {signal} {pid}");
+    }
+
+    /// Waits for the next line the server writes to stderr.
+    fn next_log_line(&mut self) -> String {
+        let line = self
+            .stderr
+            .recv_timeout(PATIENCE)
+            .unwrap_or_else(|_| panic!("{}: no more lines on stderr", self.name));
+        self.logged.push(line.clone());
+        line
+    }
+
+    /// Waits for the server to exit; returns how, and everything it wrote to stderr.
+    fn wait_for_exit(&mut self) -> (ExitStatus, Vec<String>) {
+        let since = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(since.elapsed() < PATIENCE, "{} never exited", self.name);
+            thread::sleep(Duration::from_millis(10));
+        };
+        // The pipe ends with the process: the reader thread sends the rest, then hangs up.
+        self.logged.extend(self.stderr.iter());
+        (status, std::mem::take(&mut self.logged))
+    }
+
+    fn connect(&self) -> TcpStream {
+        let stream = TcpStream::connect(self.addr).unwrap();
+        stream.set_read_timeout(Some(PATIENCE)).unwrap();
+        stream
+    }
+
+    /// A whole request on a fresh connection; the connection stays open for the answer.
+    fn send_get(&self, path: &str) -> TcpStream {
+        let mut stream = self.connect();
+        let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).unwrap();
+        stream
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Stops what this test started, by its process id, if it is still running.
+        if self.child.try_wait().ok().flatten().is_none() {
+            self.child.kill().ok();
+            self.child.wait().ok();
+        }
+    }
+}
+
+/// Reads until the server closes the connection; returns everything it sent.
+fn read_to_close(mut stream: TcpStream) -> String {
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    String::from_utf8(answer).unwrap()
+}
+
+/// Waits until the server has read every byte `client` sent, by the kernel's account: the
+/// server acknowledged them (the client's send queue is empty) and took them out of its
+/// socket (its receive queue is empty). Only then is a request in the server's hands: an
+/// unread request still counts as an idle connection, which a stopping server closes at once.
+#[cfg(target_os = "linux")]
+fn wait_until_read(client: &TcpStream) {
+    let (client_port, server_port) = (
+        client.local_addr().unwrap().port(),
+        client.peer_addr().unwrap().port(),
+    );
+    let since = Instant::now();
+    loop {
+        let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
+        // Each socket: `sl local remote state tx_queue:rx_queue ...`, addresses as `IP:PORT`
+        // in hex.
+        let queues = |local: u16, remote: u16| {
+            table.lines().skip(1).find_map(|line| {
+                let fields: Vec<&str> = line.split_whitespace().collect();
+                let port = |field: &str| u16::from_str_radix(field.rsplit(':').next()?, 16).ok();
+                let (tx, rx) = fields.get(4)?.split_once(':')?;
+                let queue = |hex| u64::from_str_radix(hex, 16).ok();
+                (port(fields.get(1)?)? == local && port(fields.get(2)?)? == remote)
+                    .then(|| (queue(tx), queue(rx)))
+            })
+        };
+        let client_sent = queues(client_port, server_port).is_some_and(|(tx, _)| tx == Some(0));
+        let server_read = queues(server_port, client_port).is_some_and(|(_, rx)| rx == Some(0));
+        if client_sent && server_read {
+            return;
+        }
+        assert!(
+            since.elapsed() < PATIENCE,
+            "the server never read the request"
+        );
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn sigterm_during_work_lets_it_finish_and_exits_zero() {
+    for name in WORK_SERVERS {
+        let mut server = start(name, &[("DRAIN_TIMEOUT_SECS", "600")]);
+        // 10^6 numbers: about a second in a debug build, ages next to a signal's delivery.
+        let work = server.send_get("/work/6");
+        wait_until_read(&work);
+        server.signal("TERM");
+
+        // One connection still open when the stop began: the sort had not answered yet.
+        let stopping = server.next_log_line();
+        assert_eq!(
+            stopping, "SIGTERM: stopping; 1 open connection(s) get 600 s to finish",
+            "{name}"
+        );
+        let answer = read_to_close(work);
+        assert!(
+            answer.starts_with("HTTP/1.1 200 OK\r\n"),
+            "{name}: {answer}"
+        );
+        let sorted = "\r\n\r\nsorted 1000000 random numbers in ";
+        assert!(answer.contains(sorted), "{name}: {answer}");
+        let (status, logged) = server.wait_for_exit();
+        assert_eq!(status.code(), Some(0), "{name}: {logged:?}");
+        assert_eq!(logged, [stopping], "{name}");
+    }
+}
+
+#[test]
+fn sigint_stops_an_idle_server_like_sigterm_and_it_exits_zero() {
+    for (name, _) in SERVERS {
+        let mut server = start(name, &[]);
+        server.signal("INT");
+        let (status, logged) = server.wait_for_exit();
+        assert_eq!(status.code(), Some(0), "{name}: {logged:?}");
+        assert_eq!(
+            logged,
+            ["SIGINT: stopping; 0 open connection(s) get 8 s to finish"],
+            "{name}"
+        );
+        assert!(
+            TcpStream::connect(server.addr).is_err(),
+            "{name} still listens"
+        );
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn half_sent_request_holds_the_stop_until_the_drain_deadline() {
+    for (name, _) in SERVERS {
+        let settings = [("HEADER_TIMEOUT_SECS", "600"), ("DRAIN_TIMEOUT_SECS", "1")];
+        let mut server = start(name, &settings);
+        let mut slow = server.connect();
+        slow.write_all(b"GET /che").unwrap();
+        wait_until_read(&slow);
+        server.signal("TERM");
+
+        let (status, logged) = server.wait_for_exit();
+        assert_eq!(status.code(), Some(1), "{name}: {logged:?}");
+        assert_eq!(
+            logged,
+            [
+                "SIGTERM: stopping; 1 open connection(s) get 1 s to finish",
+                "the 1 s drain deadline passed: exiting with 1 connection(s) still open",
+            ],
+            "{name}"
+        );
+        // The process is gone, so is the connection: the slow client got nothing.
+        let mut rest = Vec::new();
+        slow.read_to_end(&mut rest).unwrap();
+        assert!(rest.is_empty(), "{name}: {rest:?}");
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn second_signal_exits_at_once() {
+    for (name, _) in SERVERS {
+        let settings = [
+            ("HEADER_TIMEOUT_SECS", "600"),
+            ("DRAIN_TIMEOUT_SECS", "600"),
+        ];
+        let mut server = start(name, &settings);
+        let mut slow = server.connect();
+        slow.write_all(b"GET /che").unwrap();
+        wait_until_read(&slow);
+        server.signal("TERM");
+        let stopping = server.next_log_line();
+        server.signal("INT");
+
+        // Neither limit, 600 s each, has passed: the second signal is what ended it.
+        let (status, logged) = server.wait_for_exit();
+        assert_eq!(status.code(), Some(1), "{name}: {logged:?}");
+        assert_eq!(
+            logged,
+            [
+                stopping.as_str(),
+                "second signal (SIGINT): exiting with 1 connection(s) still open",
+            ],
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn silent_half_sent_and_idle_connections_are_closed_by_the_server() {
+    for (name, _) in SERVERS {
+        let mut server = start(name, &[("HEADER_TIMEOUT_SECS", "1")]);
+        let silent = server.connect();
+        let mut half_sent = server.connect();
+        half_sent.write_all(b"GET /che").unwrap();
+        let mut idle = server.connect();
+        idle.write_all(b"GET /nothing-here HTTP/1.1\r\nHost: test\r\n\r\n")
+            .unwrap();
+        let mut first = [0; 13];
+        idle.read_exact(&mut first).unwrap();
+        assert_eq!(&first, b"HTTP/1.1 404 ", "{name}");
+
+        // Each one ends with the server closing it, with nothing sent (the idle one: after
+        // its first answer).
+        assert_eq!(read_to_close(silent), "", "{name}");
+        assert_eq!(read_to_close(half_sent), "", "{name}");
+        let rest = read_to_close(idle);
+        assert!(rest.ends_with("\r\n\r\n"), "{name}: {rest:?}");
+        // The server closed them, not a crash: it still answers, and stops cleanly.
+        let answer = read_to_close(server.send_get("/nothing-here"));
+        assert!(answer.starts_with("HTTP/1.1 404 "), "{name}");
+        server.signal("TERM");
+        let (status, logged) = server.wait_for_exit();
+        assert_eq!(status.code(), Some(0), "{name}: {logged:?}");
+    }
+}
+
+/// Starts `name` with one setting and expects it to refuse: no `listening on` line, exit
+/// status 1, and one line on stderr, which this returns.
+fn refusal(name: &str, setting: (&str, &str)) -> String {
+    let (mut child, mut stdout, stderr) = spawn(name, &[setting]);
+    let status = child.wait().unwrap();
+    let mut printed = String::new();
+    stdout.read_to_string(&mut printed).unwrap();
+    let logged: Vec<String> = stderr.iter().collect();
+    assert_eq!((status.code(), printed.as_str()), (Some(1), ""), "{name}");
+    assert_eq!(logged.len(), 1, "{name}: {logged:?}");
+    logged[0].clone()
+}
+
+#[test]
+fn taken_port_is_one_line_naming_the_address_and_the_cause() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    for (name, _) in SERVERS {
+        let line = refusal(name, ("PORT", &port));
+        let expected = format!("cannot listen on 127.0.0.1:{port}: ");
+        assert!(line.starts_with(&expected), "{name}: {line}");
+        assert!(line.to_lowercase().contains("in use"), "{name}: {line}");
+    }
+}
+
+#[test]
+fn bad_settings_say_what_they_expect() {
+    for (name, _) in SERVERS {
+        assert_eq!(
+            refusal(name, ("PORT", "abc")),
+            r#"PORT must be a port number from 0 to 65535, got "abc""#
+        );
+        assert_eq!(
+            refusal(name, ("PORT", "65536")),
+            r#"PORT must be a port number from 0 to 65535, got "65536""#
+        );
+        assert_eq!(
+            refusal(name, ("HEADER_TIMEOUT_SECS", "0")),
+            r#"HEADER_TIMEOUT_SECS must be a whole number of seconds, 1 or more, got "0""#
+        );
+        assert_eq!(
+            refusal(name, ("DRAIN_TIMEOUT_SECS", "1.5")),
+            r#"DRAIN_TIMEOUT_SECS must be a whole number of seconds, 1 or more, got "1.5""#
+        );
+    }
+}
