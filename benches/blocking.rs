@@ -23,7 +23,7 @@ mod work_check_inline;
 mod work_check_bounded;
 
 #[allow(dead_code)]
-#[path = "../tests/support/http.rs"]
+#[path = "../tests/servers/tests/support/http.rs"]
 mod http;
 
 use std::{

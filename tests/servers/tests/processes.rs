@@ -200,7 +200,7 @@ fn wait_until_read(client: &TcpStream) {
 #[cfg(target_os = "linux")]
 #[test]
 fn sigterm_during_work_lets_it_finish_and_exits_zero() {
-    for name in WORK_SERVERS {
+    each_server(WORK_SERVERS, |name| {
         let mut server = start(name, &[("DRAIN_TIMEOUT_SECS", "600")]);
         // 10^6 numbers: about a second in a debug build, ages next to a signal's delivery.
         let work = server.send_get("/work/6");
@@ -223,12 +223,12 @@ fn sigterm_during_work_lets_it_finish_and_exits_zero() {
         let (status, logged) = server.wait_for_exit();
         assert_eq!(status.code(), Some(0), "{name}: {logged:?}");
         assert_eq!(logged, [stopping], "{name}");
-    }
+    });
 }
 
 #[test]
 fn sigint_stops_an_idle_server_like_sigterm_and_it_exits_zero() {
-    for (name, _) in SERVERS {
+    each_server(SERVERS.map(|(name, _)| name), |name| {
         let mut server = start(name, &[]);
         server.signal("INT");
         let (status, logged) = server.wait_for_exit();
@@ -242,13 +242,13 @@ fn sigint_stops_an_idle_server_like_sigterm_and_it_exits_zero() {
             TcpStream::connect(server.addr).is_err(),
             "{name} still listens"
         );
-    }
+    });
 }
 
 #[cfg(target_os = "linux")]
 #[test]
 fn half_sent_request_holds_the_stop_until_the_drain_deadline() {
-    for (name, _) in SERVERS {
+    each_server(SERVERS.map(|(name, _)| name), |name| {
         let settings = [("HEADER_TIMEOUT_SECS", "600"), ("DRAIN_TIMEOUT_SECS", "1")];
         let mut server = start(name, &settings);
         let mut slow = server.connect();
@@ -270,13 +270,13 @@ fn half_sent_request_holds_the_stop_until_the_drain_deadline() {
         let mut rest = Vec::new();
         slow.read_to_end(&mut rest).unwrap();
         assert!(rest.is_empty(), "{name}: {rest:?}");
-    }
+    });
 }
 
 #[cfg(target_os = "linux")]
 #[test]
 fn second_signal_exits_at_once() {
-    for (name, _) in SERVERS {
+    each_server(SERVERS.map(|(name, _)| name), |name| {
         let settings = [
             ("HEADER_TIMEOUT_SECS", "600"),
             ("DRAIN_TIMEOUT_SECS", "600"),
@@ -300,12 +300,12 @@ fn second_signal_exits_at_once() {
             ],
             "{name}"
         );
-    }
+    });
 }
 
 #[test]
 fn silent_half_sent_and_idle_connections_are_closed_by_the_server() {
-    for (name, _) in SERVERS {
+    each_server(SERVERS.map(|(name, _)| name), |name| {
         let mut server = start(name, &[("HEADER_TIMEOUT_SECS", "1")]);
         let silent = server.connect();
         let mut half_sent = server.connect();
@@ -329,7 +329,18 @@ fn silent_half_sent_and_idle_connections_are_closed_by_the_server() {
         server.signal("TERM");
         let (status, logged) = server.wait_for_exit();
         assert_eq!(status.code(), Some(0), "{name}: {logged:?}");
-    }
+    });
+}
+
+/// Runs `check` for every server at once, each on a thread of its own: the checks wait on
+/// signals and deadlines, not on the processor, so one at a time would only add up the waits.
+fn each_server(names: impl IntoIterator<Item = &'static str>, check: impl Fn(&'static str) + Sync) {
+    thread::scope(|scope| {
+        for name in names {
+            let check = &check;
+            scope.spawn(move || check(name));
+        }
+    });
 }
 
 /// Starts `name` with one setting and expects it to refuse: no `listening on` line, exit
@@ -349,17 +360,17 @@ fn refusal(name: &str, setting: (&str, &str)) -> String {
 fn taken_port_is_one_line_naming_the_address_and_the_cause() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    for (name, _) in SERVERS {
+    each_server(SERVERS.map(|(name, _)| name), |name| {
         let line = refusal(name, ("PORT", &port));
         let expected = format!("cannot listen on 127.0.0.1:{port}: ");
         assert!(line.starts_with(&expected), "{name}: {line}");
         assert!(line.to_lowercase().contains("in use"), "{name}: {line}");
-    }
+    });
 }
 
 #[test]
 fn bad_settings_say_what_they_expect() {
-    for (name, _) in SERVERS {
+    each_server(SERVERS.map(|(name, _)| name), |name| {
         assert_eq!(
             refusal(name, ("PORT", "abc")),
             r#"PORT must be a port number from 0 to 65535, got "abc""#
@@ -376,5 +387,5 @@ fn bad_settings_say_what_they_expect() {
             refusal(name, ("DRAIN_TIMEOUT_SECS", "1.5")),
             r#"DRAIN_TIMEOUT_SECS must be a whole number of seconds, 1 or more, got "1.5""#
         );
-    }
+    });
 }

@@ -10,15 +10,15 @@
 mod http;
 
 #[allow(dead_code)]
-#[path = "../snippets/examples/work_check.rs"]
+#[path = "../../../snippets/examples/work_check.rs"]
 mod work_check;
 
 #[allow(dead_code)]
-#[path = "../snippets/examples/work_check_inline.rs"]
+#[path = "../../../snippets/examples/work_check_inline.rs"]
 mod work_check_inline;
 
 #[allow(dead_code)]
-#[path = "../snippets/examples/work_check_bounded.rs"]
+#[path = "../../../snippets/examples/work_check_bounded.rs"]
 mod work_check_bounded;
 
 use axum::{

@@ -2,7 +2,7 @@
 //! every one must be counted once, none lost to a race between two handlers.
 
 #[allow(dead_code)] // the example's `main` binds port 3000; only its `app()` is used here
-#[path = "../snippets/examples/shared_state.rs"]
+#[path = "../../../snippets/examples/shared_state.rs"]
 mod shared_state;
 
 #[path = "support/http.rs"]

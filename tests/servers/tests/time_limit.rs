@@ -8,7 +8,7 @@
 mod http;
 
 #[allow(dead_code)]
-#[path = "../snippets/examples/time_limit.rs"]
+#[path = "../../../snippets/examples/time_limit.rs"]
 mod time_limit;
 
 use axum::{Router, routing};

@@ -2,7 +2,7 @@
 
 // The example's `main` binds port 3000; only its `app()` is used here.
 #[allow(dead_code)]
-#[path = "../snippets/examples/hello.rs"]
+#[path = "../../../snippets/examples/hello.rs"]
 mod hello;
 
 #[path = "support/http.rs"]

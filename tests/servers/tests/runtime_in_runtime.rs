@@ -2,7 +2,7 @@
 //! the book's own example, word for word.
 
 #[allow(dead_code)]
-#[path = "../snippets/examples/runtime_in_runtime.rs"]
+#[path = "../../../snippets/examples/runtime_in_runtime.rs"]
 mod runtime_in_runtime;
 
 use std::{panic, path::Path};
@@ -23,7 +23,12 @@ async fn blocking_on_a_runtime_inside_async_code_panics_as_the_book_quotes() {
         "{message}"
     );
 
-    let page = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(PAGE)).unwrap();
+    let page = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(PAGE),
+    )
+    .unwrap();
     let quoted = format!("```text\n{message}\n```");
     assert!(
         page.contains(&quoted),
