@@ -1,0 +1,647 @@
+//! The published site as readers use it, in a real Chromium at a desktop width and a phone width:
+//! search, the eye button, the 404 page under a sub-path, console errors with the network off,
+//! sideways scrolling, tables and charts on a phone and in every theme, and the print page.
+//!
+//! The book is built as the publishing workflow builds it (`site-url` = `/async-crash-course/`)
+//! and served under that path on 127.0.0.1. Chromium resolves no host name: the network is off.
+//! Runs whenever `chromium` and `chromedriver` are on PATH; `.ci/run` installs them.
+
+mod harness;
+
+use std::collections::BTreeMap;
+
+use fantoccini::Locator;
+use harness::{Browser, SCREENS, THEMES, site};
+use serde_json::Value;
+
+/// What readers type, and the sections that teach it: the first results of a search must be these
+/// sections, in any order. Pages are relative to the book's root.
+const TEACHING: &[(&str, &[&str])] = &[
+    (
+        "spawn_blocking",
+        &[
+            "cpu-bound-work.html#do-the-work-with-spawn_blocking",
+            "converting-functions.html#move-the-work-to-spawn_blocking",
+        ],
+    ),
+    ("block_on", &["working-with-futures.html#who-runs-main"]),
+    (
+        "Send",
+        &[
+            "converting-functions.html#send-and-static",
+            "coming-from-python.html#what-works-differently",
+        ],
+    ),
+    (
+        "join",
+        &["working-with-futures.html#doing-two-things-at-once"],
+    ),
+    (
+        "uvicorn",
+        &[
+            "async-is-the-interface.html#what-you-did-not-write",
+            "coming-from-python.html#coming-from-python",
+        ],
+    ),
+    (
+        "run_in_threadpool",
+        &["converting-functions.html#move-the-work-to-spawn_blocking"],
+    ),
+];
+
+/// Terms readers search for that no section teaches yet. Once a section whose heading names one
+/// appears, this test fails until the term moves to `TEACHING`.
+const NOT_TAUGHT_YET: &[&str] = &["Mutex", "timeout"];
+
+/// Charts drawn too small to read on a phone, each with what is wrong. Fails once a chart here is
+/// readable, or gone, so the list only ever shrinks.
+const SMALL_CHARTS: &[(&str, &str)] = &[(
+    "measured/check-latency.svg",
+    "drawn 680 units wide with 12-unit labels, so its labels shrink to about 6 px at 390 px",
+)];
+
+/// The results of searching `term` from the search bar, in order, as `page.html#section`, each
+/// with its title.
+async fn search(browser: &Browser, term: &str) -> Vec<(String, String)> {
+    browser.open("index.html").await;
+    let client = &browser.client;
+    let toggle = client.find(Locator::Id("mdbook-search-toggle")).await;
+    toggle.unwrap().click().await.unwrap();
+    let bar = client.find(Locator::Id("mdbook-searchbar")).await.unwrap();
+    bar.send_keys(term).await.unwrap();
+    let header = client.find(Locator::Id("mdbook-searchresults-header"));
+    let header = header.await.unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css("#mdbook-searchresults-outer:not(.hidden)"))
+        .await
+        .unwrap();
+    assert!(header.text().await.unwrap().contains(term));
+    let found = browser
+        .js(&format!(
+            "const base = new URL('{base}');
+             return Array.from(document.querySelectorAll('#mdbook-searchresults li > a'))
+                 .map(a => {{
+                     const url = new URL(a.href);
+                     return [url.pathname.slice(base.pathname.length) + url.hash, a.innerText];
+                 }});",
+            base = site().base
+        ))
+        .await;
+    serde_json::from_value(found).unwrap()
+}
+
+#[tokio::test]
+async fn search_finds_the_sections_that_teach_each_term() {
+    let Some(mut browser) = Browser::start().await else {
+        return;
+    };
+    let mut failures = Vec::new();
+    for screen in SCREENS {
+        browser.set_screen(screen).await;
+        for &(term, teaching) in TEACHING {
+            let found = search(&browser, term).await;
+            let mut first: Vec<&str> = found
+                .iter()
+                .take(teaching.len())
+                .map(|(section, _)| section.as_str())
+                .collect();
+            first.sort();
+            let mut expected = teaching.to_vec();
+            expected.sort();
+            if first != expected {
+                let found: Vec<_> = found.iter().map(|(section, _)| section).collect();
+                failures.push(format!(
+                    "at {} px, `{term}` should first find {teaching:?}; it finds {found:#?}",
+                    screen.0
+                ));
+            }
+        }
+        for &term in NOT_TAUGHT_YET {
+            for (section, title) in search(&browser, term).await {
+                let heading = title.split('»').next_back().unwrap_or("");
+                if heading.to_lowercase().contains(&term.to_lowercase()) {
+                    failures.push(format!(
+                        "{section} (\"{title}\") names `{term}`: add it to TEACHING"
+                    ));
+                }
+            }
+        }
+    }
+    browser.stop().await;
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn the_eye_button_reveals_hidden_lines() {
+    let Some(mut browser) = Browser::start().await else {
+        return;
+    };
+    let mut checked = 0;
+    for screen in SCREENS {
+        browser.set_screen(screen).await;
+        for page in site().chapters() {
+            browser.open(&page).await;
+            // Every block with hidden lines hides them until its eye button is pressed.
+            let hidden = browser
+                .js("const blocks = Array.from(document.querySelectorAll('pre'))
+                         .filter(pre => pre.querySelector('.boring'));
+                     return blocks.map(pre => Array.from(pre.querySelectorAll('.boring'))
+                         .every(line => line.getClientRects().length === 0));")
+                .await;
+            let hidden: Vec<bool> = serde_json::from_value(hidden).unwrap();
+            if hidden.is_empty() {
+                continue;
+            }
+            assert!(
+                hidden.iter().all(|&h| h),
+                "{page} shows lines it should hide: {hidden:?}"
+            );
+            for index in 0..hidden.len() {
+                let blocks = browser
+                    .client
+                    .find_all(Locator::XPath("//pre[.//*[contains(@class, 'boring')]]"))
+                    .await
+                    .unwrap();
+                let block = &blocks[index];
+                // The buttons appear when the pointer is over the block, or a finger taps it.
+                block.click().await.unwrap();
+                let button = block
+                    .find(Locator::Css("button[title='Show hidden lines']"))
+                    .await
+                    .unwrap_or_else(|_| panic!("{page}: block {index} has no eye button"));
+                harness::wait_until_displayed(&button).await;
+                button.click().await.unwrap_or_else(|e| {
+                    panic!(
+                        "{page} at {} px: cannot press the eye button: {e}",
+                        screen.0
+                    )
+                });
+                let shown = browser
+                    .client
+                    .execute(
+                        "return Array.from(arguments[0].querySelectorAll('.boring'))
+                             .every(line => line.getClientRects().length > 0);",
+                        vec![serde_json::to_value(block).unwrap()],
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    shown,
+                    Value::Bool(true),
+                    "{page} at {} px: block {index} still hides lines after the eye button",
+                    screen.0
+                );
+                checked += 1;
+            }
+        }
+    }
+    browser.stop().await;
+    assert!(checked > 0, "no block has hidden lines");
+}
+
+#[tokio::test]
+async fn the_404_page_under_a_sub_path_loads_its_styles_and_scripts() {
+    let Some(mut browser) = Browser::start().await else {
+        return;
+    };
+    for screen in SCREENS {
+        browser.set_screen(screen).await;
+        // Deep, so that a relative path to the styles would miss them.
+        browser.open("no/such/chapter.html").await;
+        let loaded = browser
+            .js("const resources = performance.getEntriesByType('resource')
+                     .map(entry => [entry.name, entry.responseStatus]);
+                 const sheets = Array.from(document.querySelectorAll('link[rel=stylesheet]'))
+                     // mdBook turns off the highlighting styles of the themes not in use.
+                     .filter(link => !link.disabled)
+                     .map(link => [link.href, link.sheet ? link.sheet.cssRules.length : 0]);
+                 return {
+                     heading: document.querySelector('main h1').innerText,
+                     resources, sheets,
+                     font: getComputedStyle(document.body).fontFamily,
+                     sidebar: getComputedStyle(document.getElementById('mdbook-sidebar')).position,
+                     firstChapter: document.querySelector('.sidebar a[href]')?.href ?? 'none: no script ran',
+                 };")
+            .await;
+        let at = format!("404 page at {} px", screen.0);
+        assert!(
+            loaded["heading"].as_str().unwrap().contains("404"),
+            "{at}: {loaded}"
+        );
+        let sheets = loaded["sheets"].as_array().unwrap();
+        assert!(sheets.len() >= 3, "{at}: {sheets:?}");
+        for sheet in sheets {
+            assert!(
+                sheet[0].as_str().unwrap().starts_with(&site().base),
+                "{at}: {sheet}"
+            );
+            assert!(
+                sheet[1].as_u64().unwrap() > 0,
+                "{at}: a stylesheet did not load: {sheet}"
+            );
+        }
+        for resource in loaded["resources"].as_array().unwrap() {
+            assert_eq!(resource[1], 200, "{at}: {resource}");
+        }
+        // Styled, the page has mdBook's font and a fixed sidebar; unstyled, neither.
+        assert!(
+            loaded["font"]
+                .as_str()
+                .unwrap()
+                .starts_with("\"Open Sans\""),
+            "{at}: {loaded}"
+        );
+        assert_eq!(loaded["sidebar"], "fixed", "{at}: {loaded}");
+        assert!(
+            loaded["firstChapter"]
+                .as_str()
+                .unwrap()
+                .starts_with(&site().base),
+            "{at}: the sidebar links outside the book: {loaded}"
+        );
+    }
+    browser.stop().await;
+}
+
+#[tokio::test]
+async fn no_page_logs_a_console_error_with_the_network_off() {
+    let Some(mut browser) = Browser::start().await else {
+        return;
+    };
+    let mut errors = Vec::new();
+    let mut pages = site().pages();
+    pages.push("no/such/chapter.html".into());
+    for screen in SCREENS {
+        browser.set_screen(screen).await;
+        for page in &pages {
+            browser.open(page).await;
+            // Searching loads the search index too.
+            if let Ok(toggle) = browser
+                .client
+                .find(Locator::Id("mdbook-search-toggle"))
+                .await
+            {
+                toggle.click().await.unwrap();
+                let bar = browser.client.find(Locator::Id("mdbook-searchbar")).await;
+                bar.unwrap().send_keys("future").await.unwrap();
+                let results = Locator::Css("#mdbook-searchresults li");
+                if browser.client.wait().for_element(results).await.is_err() {
+                    errors.push(format!("{page} at {} px: search finds nothing", screen.0));
+                }
+            }
+            for error in browser.console_errors().await {
+                // The 404 page is served with status 404, and Chromium logs that status.
+                let own_status = format!(
+                    "{} - Failed to load resource: the server responded with a status of 404",
+                    site().url(page)
+                );
+                if page.starts_with("no/such/") && error.starts_with(&own_status) {
+                    continue;
+                }
+                errors.push(format!("{page} at {} px: {error}", screen.0));
+            }
+        }
+    }
+    browser.stop().await;
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+/// Every element of the page, outside code blocks and table wrappers (which scroll on their
+/// own), that reaches past the right edge of the viewport, and whether the page scrolls sideways.
+const SIDEWAYS: &str = "
+    const width = document.documentElement.clientWidth;
+    const found = [];
+    const page = document.scrollingElement;
+    if (page.scrollWidth > width) {
+        found.push('the page scrolls sideways: ' + page.scrollWidth + ' px wide');
+    }
+    for (const el of document.querySelectorAll('#mdbook-page-wrapper *')) {
+        if (el.parentElement.closest('pre, .table-wrapper')) continue;
+        const box = el.getBoundingClientRect();
+        if (box.width > 0 && box.right > width + 0.5) {
+            const text = (el.innerText || el.outerHTML).slice(0, 60).replace(/\\s+/g, ' ');
+            found.push(el.tagName.toLowerCase() + ' reaches ' + Math.round(box.right) + ' px: ' + text);
+        }
+    }
+    return found;";
+
+#[tokio::test]
+async fn no_page_scrolls_sideways_outside_code_blocks_and_tables() {
+    let Some(mut browser) = Browser::start().await else {
+        return;
+    };
+    let mut failures = Vec::new();
+    for screen in SCREENS {
+        browser.set_screen(screen).await;
+        for page in site().pages() {
+            browser.open(&page).await;
+            let found: Vec<String> = serde_json::from_value(browser.js(SIDEWAYS).await).unwrap();
+            failures.extend(
+                found
+                    .into_iter()
+                    .map(|f| format!("{page} at {} px: {f}", screen.0)),
+            );
+        }
+    }
+    browser.stop().await;
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The tables and figures in a chapter's text: `{tables, figures}`, each figure with its source
+/// (relative to the book's root) and the smallest text it shows, in CSS pixels on screen.
+const TABLES_AND_FIGURES: &str = "
+    const done = arguments[arguments.length - 1];
+    const width = document.documentElement.clientWidth;
+    const tables = Array.from(document.querySelectorAll('main table')).map(table => {
+        const wrapper = table.closest('.table-wrapper');
+        const problems = [];
+        if (!wrapper || getComputedStyle(wrapper).overflowX !== 'auto') {
+            if (table.getBoundingClientRect().right > width) problems.push('wider than the screen, and does not scroll');
+        }
+        for (const cell of table.querySelectorAll('th, td')) {
+            const size = parseFloat(getComputedStyle(cell).fontSize);
+            if (size < 12) problems.push('text of ' + size + ' px in ' + cell.innerText);
+            if (cell.scrollWidth > cell.clientWidth + 1) problems.push('cut off: ' + cell.innerText);
+        }
+        return {text: table.innerText.slice(0, 40), problems};
+    });
+    const base = new URL(document.querySelector('base')?.href ?? path_to_root, location.href);
+    // Only what is shown: mdBook keeps a second, hidden copy of each image for its zoom.
+    const figures = Array.from(document.querySelectorAll('main img, main svg'))
+        .filter(el => !el.parentElement.closest('pre, button, .fa-svg, svg, a.header'))
+        .filter(el => el.getBoundingClientRect().width > 0);
+    const measure = async (el) => {
+        const box = el.getBoundingClientRect();
+        let svg = el;
+        let source = 'inline svg';
+        if (el.tagName.toLowerCase() === 'img') {
+            source = new URL(el.src).pathname.slice(new URL(path_to_root || '.', location.href).pathname.length);
+            if (!/[.]svg$/.test(el.src)) return {source, box: [box.width, box.right], smallest: null};
+            const text = await (await fetch(el.src)).text();
+            svg = new DOMParser().parseFromString(text, 'image/svg+xml').documentElement;
+            const holder = document.createElement('div');
+            holder.style.cssText = 'position:absolute; left:0; top:0; visibility:hidden';
+            svg.setAttribute('width', box.width);
+            svg.setAttribute('height', box.height);
+            holder.appendChild(document.importNode(svg, true));
+            document.body.appendChild(holder);
+            svg = holder.firstChild;
+            const smallest = smallestText(svg);
+            holder.remove();
+            return {source, box: [box.width, box.right], smallest};
+        }
+        return {source, box: [box.width, box.right], smallest: smallestText(svg)};
+    };
+    const smallestText = svg => Math.min(...Array.from(svg.querySelectorAll('text'))
+        .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a));
+    Promise.all(figures.map(measure)).then(figures => done({tables, figures, width}));";
+
+#[tokio::test]
+async fn every_table_and_chart_is_readable_on_a_phone() {
+    let Some(mut browser) = Browser::start().await else {
+        return;
+    };
+    let phone = SCREENS[1];
+    browser.set_screen(phone).await;
+    let mut failures = Vec::new();
+    let mut charts_seen = BTreeMap::new();
+    let mut tables = 0;
+    for page in site().chapters() {
+        browser.open(&page).await;
+        let found = browser
+            .client
+            .execute_async(TABLES_AND_FIGURES, vec![])
+            .await
+            .unwrap();
+        for table in found["tables"].as_array().unwrap() {
+            tables += 1;
+            for problem in table["problems"].as_array().unwrap() {
+                failures.push(format!("{page}: table {}: {problem}", table["text"]));
+            }
+        }
+        for figure in found["figures"].as_array().unwrap() {
+            let source = figure["source"].as_str().unwrap().to_string();
+            let right = figure["box"][1].as_f64().unwrap();
+            if right > found["width"].as_f64().unwrap() + 0.5 {
+                failures.push(format!("{page}: {source} is cut off at the right"));
+            }
+            let Some(smallest) = figure["smallest"].as_f64() else {
+                failures.push(format!(
+                    "{page}: {source} is not SVG, so its text size cannot be checked: draw charts as SVG"
+                ));
+                continue;
+            };
+            charts_seen.insert(source.clone(), smallest);
+            let exempt = SMALL_CHARTS.iter().any(|(chart, _)| *chart == source);
+            if smallest < 10.0 && !exempt {
+                failures.push(format!(
+                    "{page}: {source} shows text of {smallest:.1} px at {} px: at least 10 px, please",
+                    phone.0
+                ));
+            }
+        }
+    }
+    for (chart, why) in SMALL_CHARTS {
+        match charts_seen.get(*chart) {
+            None => failures.push(format!(
+                "{chart} is listed in SMALL_CHARTS ({why}) but no chapter shows it"
+            )),
+            Some(smallest) if *smallest >= 10.0 => failures.push(format!(
+                "{chart} is readable now ({smallest:.1} px), no longer {why}: take it off SMALL_CHARTS"
+            )),
+            Some(_) => {}
+        }
+    }
+    browser.stop().await;
+    assert!(tables > 0, "the book has tables");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// WCAG's contrast ratio of two sRGB colours.
+fn contrast(a: [u8; 3], b: [u8; 3]) -> f64 {
+    fn luminance([r, g, b]: [u8; 3]) -> f64 {
+        let channel = |c: u8| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    }
+    let (a, b) = (luminance(a), luminance(b));
+    (a.max(b) + 0.05) / (a.min(b) + 0.05)
+}
+
+/// Every piece of text in a table whose colour is too close to the colour behind it, with both.
+const TABLE_CONTRAST: &str = "
+    const rgb = value => value.match(/[0-9.]+/g).map(Number);
+    const behind = el => {
+        for (let at = el; at; at = at.parentElement) {
+            const color = rgb(getComputedStyle(at).backgroundColor);
+            if (color.length < 4 || color[3] > 0) return color.slice(0, 3);
+        }
+        return [255, 255, 255];
+    };
+    const texts = [];
+    for (const table of document.querySelectorAll('main table')) {
+        for (const el of [table, ...table.querySelectorAll('*')]) {
+            const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+            if (own) texts.push([el.innerText.slice(0, 30), rgb(getComputedStyle(el).color).slice(0, 3), behind(el)]);
+        }
+    }
+    return texts;";
+
+/// The most common colour of a PNG, and the share of its pixels that stand out from it (WCAG
+/// contrast of at least 3:1, as large text and graphics need).
+fn background_and_share_that_stands_out(png_bytes: &[u8]) -> ([u8; 3], f64) {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut pixels).unwrap();
+    let channels = frame.color_type.samples();
+    let mut counts: BTreeMap<[u8; 3], usize> = BTreeMap::new();
+    for pixel in pixels[..frame.buffer_size()].chunks(channels) {
+        let color = if channels >= 3 {
+            [pixel[0], pixel[1], pixel[2]]
+        } else {
+            [pixel[0]; 3]
+        };
+        *counts.entry(color).or_default() += 1;
+    }
+    let total: usize = counts.values().sum();
+    let background = *counts.iter().max_by_key(|(_, n)| **n).unwrap().0;
+    let standing_out: usize = counts
+        .iter()
+        .filter(|(color, _)| contrast(**color, background) >= 3.0)
+        .map(|(_, n)| n)
+        .sum();
+    (background, standing_out as f64 / total as f64)
+}
+
+#[tokio::test]
+async fn every_table_and_chart_is_visible_in_all_five_themes() {
+    let Some(mut browser) = Browser::start().await else {
+        return;
+    };
+    let mut failures = Vec::new();
+    let mut figures = 0;
+    for screen in SCREENS {
+        browser.set_screen(screen).await;
+        for page in site().chapters() {
+            browser.open(&page).await;
+            let shown = browser
+                .js("return document.querySelectorAll('main table, main img').length")
+                .await;
+            if shown == 0 {
+                continue;
+            }
+            for theme in THEMES {
+                browser.set_theme(theme).await;
+                let at = format!("{page}, {theme} theme, {} px", screen.0);
+                let texts: Vec<(String, [f64; 3], [f64; 3])> =
+                    serde_json::from_value(browser.js(TABLE_CONTRAST).await).unwrap();
+                for (text, color, behind) in texts {
+                    let [color, behind] = [color, behind].map(|c| c.map(|v| v as u8));
+                    let ratio = contrast(color, behind);
+                    // 3:1, WCAG's floor for large text and graphics: what "visible" takes. (Body
+                    // text should reach 4.5:1; mdBook's own link colour in the rust, coal and
+                    // navy themes, and coal's table header, stay between 3.4 and 3.8.)
+                    if ratio < 3.0 {
+                        failures.push(format!(
+                            "{at}: table text \"{text}\" has contrast {ratio:.1}:1 ({color:?} on {behind:?})"
+                        ));
+                    }
+                }
+                let images = browser
+                    .client
+                    .find_all(Locator::Css("main img"))
+                    .await
+                    .unwrap();
+                for image in images {
+                    if !image.is_displayed().await.unwrap() {
+                        continue; // mdBook's hidden copy of the image, for its zoom
+                    }
+                    let source = image.attr("src").await.unwrap().unwrap_or_default();
+                    let (background, share) =
+                        background_and_share_that_stands_out(&image.screenshot().await.unwrap());
+                    figures += 1;
+                    if share < 0.002 {
+                        failures.push(format!(
+                            "{at}: {source} barely stands out from its background {background:?}: {:.2} % of it does",
+                            share * 100.0
+                        ));
+                    }
+                }
+            }
+            browser.set_theme("light").await;
+        }
+    }
+    browser.stop().await;
+    assert!(figures > 0, "the book shows a chart");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The text of every table cell on the page, whitespace collapsed.
+const TABLE_CELLS: &str = "
+    return Array.from(document.querySelectorAll('main table')).map(table =>
+        Array.from(table.querySelectorAll('th, td')).map(cell => cell.textContent.replace(/\\s+/g, ' ').trim()));";
+
+#[tokio::test]
+async fn the_print_page_contains_every_table_cell() {
+    let Some(mut browser) = Browser::start().await else {
+        return;
+    };
+    let mut chapter_tables: Vec<(String, Vec<String>)> = Vec::new();
+    for page in site().chapters() {
+        browser.open(&page).await;
+        let tables: Vec<Vec<String>> =
+            serde_json::from_value(browser.js(TABLE_CELLS).await).unwrap();
+        chapter_tables.extend(tables.into_iter().map(|cells| (page.clone(), cells)));
+    }
+    assert!(!chapter_tables.is_empty(), "the book has tables");
+
+    // A4 paper less Chromium's default margins of 1 cm: 190 mm, about 718 CSS px.
+    browser.set_screen((718, 1000)).await;
+    browser.open("print.html").await;
+    browser
+        .devtools(
+            "Emulation.setEmulatedMedia",
+            serde_json::json!({"media": "print"}),
+        )
+        .await;
+    let printed: Vec<Vec<String>> = serde_json::from_value(browser.js(TABLE_CELLS).await).unwrap();
+    let mut unprinted = Vec::new();
+    for (page, cells) in &chapter_tables {
+        if !printed.contains(cells) {
+            unprinted.push(format!(
+                "{page}: a table starting {:?}",
+                &cells[..cells.len().min(3)]
+            ));
+        }
+    }
+    // Printed, every cell is laid out on the page: none hidden, none cut off at the right edge.
+    let hidden = browser
+        .js(
+            "const width = document.querySelector('main').getBoundingClientRect().right;
+             return Array.from(document.querySelectorAll('main td, main th'))
+                 .filter(cell => cell.getClientRects().length === 0
+                     || cell.getBoundingClientRect().right > width + 0.5)
+                 .map(cell => cell.innerText);",
+        )
+        .await;
+    browser.stop().await;
+    assert!(
+        unprinted.is_empty(),
+        "not on the print page:\n{}",
+        unprinted.join("\n")
+    );
+    assert_eq!(
+        hidden,
+        serde_json::json!([]),
+        "cells the print page hides or cuts off"
+    );
+}
