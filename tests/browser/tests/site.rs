@@ -16,6 +16,10 @@ use serde_json::Value;
 
 /// What readers type, and the sections that teach it: the first results of a search must be these
 /// sections, in any order. Pages are relative to the book's root.
+///
+/// mdBook indexes the lines hidden behind the eye button like any other text, and no setting
+/// leaves them out, so a section can match through code it does not show. Those matches may
+/// follow; they may not come first.
 const TEACHING: &[(&str, &[&str])] = &[
     (
         "spawn_blocking",
@@ -366,7 +370,6 @@ const TABLES_AND_FIGURES: &str = "
         }
         return {text: table.innerText.slice(0, 40), problems};
     });
-    const base = new URL(document.querySelector('base')?.href ?? path_to_root, location.href);
     // Only what is shown: mdBook keeps a second, hidden copy of each image for its zoom.
     const figures = Array.from(document.querySelectorAll('main img, main svg'))
         .filter(el => !el.parentElement.closest('pre, button, .fa-svg, svg, a.header'))

@@ -174,16 +174,16 @@ impl Browser {
         let chromium = find_program(&["chromium", "chromium-browser"]);
         let chromedriver = find_program(&["chromedriver"]);
         let (Some(chromium), Some(chromedriver)) = (chromium, chromedriver) else {
-            let missing = "browser tests skipped: chromium and chromedriver are not on PATH \
+            let missing = "chromium and chromedriver are not on PATH \
                            (Debian: apt-get install chromium chromium-driver)";
             assert!(
                 std::env::var("CI").as_deref() != Ok("true"),
-                "CI=true, and {missing}"
+                "CI=true, so the browser tests must run, but {missing}"
             );
             static SAY_ONCE: Once = Once::new();
             // Straight to stderr: the test harness would swallow a println! of a passing test.
             SAY_ONCE.call_once(|| {
-                let _ = writeln!(std::io::stderr(), "{missing}");
+                let _ = writeln!(std::io::stderr(), "browser tests skipped: {missing}");
             });
             return None;
         };
