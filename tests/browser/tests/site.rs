@@ -352,16 +352,65 @@ async fn no_page_scrolls_sideways_outside_code_blocks_and_tables() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// The tables and figures in a chapter's text: `{tables, figures}`, each figure with its source
-/// (relative to the book's root) and the smallest text it shows, in CSS pixels on screen.
+/// Functions the scripts below share: the figures of a chapter's text, an SVG of each to measure
+/// (for an `<img>`, its file drawn inline at the size the image has on screen), colours, and
+/// WCAG's contrast ratio.
+const FIGURE_HELPERS: &str = "
+    // Only what is shown: not icons, and not the hidden copy of each image mdBook keeps for its zoom.
+    const figures = () => Array.from(document.querySelectorAll('main img, main svg'))
+        .filter(el => !el.parentElement.closest('pre, button, .fa-svg, svg, a.header'))
+        .filter(el => el.getBoundingClientRect().width > 0);
+    const root = new URL(path_to_root || '.', location.href).pathname;
+    const sourceOf = el => el.tagName.toLowerCase() === 'img'
+        ? new URL(el.src).pathname.slice(root.length) : 'an inline svg';
+    // null for a raster image.
+    const svgOf = async el => {
+        if (el.tagName.toLowerCase() !== 'img') return {svg: el, done: () => {}};
+        if (!/[.]svg$/.test(new URL(el.src).pathname)) return null;
+        const box = el.getBoundingClientRect();
+        const text = await (await fetch(el.src)).text();
+        const svg = new DOMParser().parseFromString(text, 'image/svg+xml').documentElement;
+        svg.setAttribute('width', box.width);
+        svg.setAttribute('height', box.height);
+        const holder = document.createElement('div');
+        holder.style.cssText = 'position:absolute; left:0; top:0; visibility:hidden';
+        holder.appendChild(document.importNode(svg, true));
+        document.body.appendChild(holder);
+        return {svg: holder.firstChild, done: () => holder.remove()};
+    };
+    const rgba = value => {
+        const v = (value.match(/[0-9.]+/g) || []).map(Number);
+        return v.length < 3 ? null : [v[0], v[1], v[2], v.length > 3 ? v[3] : 1];
+    };
+    // The colour behind an element: the first opaque background among it and its ancestors.
+    const behind = el => {
+        for (let at = el; at; at = at.parentElement) {
+            const color = rgba(getComputedStyle(at).backgroundColor);
+            if (color && color[3] > 0) return color.slice(0, 3);
+        }
+        return [255, 255, 255];
+    };
+    const contrast = (a, b) => {
+        const lum = c => {
+            const [r, g, b] = c.map(v => v / 255).map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const [x, y] = [lum(a), lum(b)];
+        return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+    };
+";
+
+/// With `FIGURE_HELPERS`: the tables and figures of a chapter, `{tables, figures, width}`. Each
+/// table with its problems; each figure with its source, its right edge, and the smallest text it
+/// shows, in CSS pixels on screen (null for a raster image).
 const TABLES_AND_FIGURES: &str = "
-    const done = arguments[arguments.length - 1];
     const width = document.documentElement.clientWidth;
     const tables = Array.from(document.querySelectorAll('main table')).map(table => {
         const wrapper = table.closest('.table-wrapper');
         const problems = [];
-        if (!wrapper || getComputedStyle(wrapper).overflowX !== 'auto') {
-            if (table.getBoundingClientRect().right > width) problems.push('wider than the screen, and does not scroll');
+        const scrolls = wrapper && getComputedStyle(wrapper).overflowX === 'auto';
+        if (!scrolls && table.getBoundingClientRect().right > width) {
+            problems.push('wider than the screen, and does not scroll');
         }
         for (const cell of table.querySelectorAll('th, td')) {
             const size = parseFloat(getComputedStyle(cell).fontSize);
@@ -370,35 +419,30 @@ const TABLES_AND_FIGURES: &str = "
         }
         return {text: table.innerText.slice(0, 40), problems};
     });
-    // Only what is shown: mdBook keeps a second, hidden copy of each image for its zoom.
-    const figures = Array.from(document.querySelectorAll('main img, main svg'))
-        .filter(el => !el.parentElement.closest('pre, button, .fa-svg, svg, a.header'))
-        .filter(el => el.getBoundingClientRect().width > 0);
-    const measure = async (el) => {
-        const box = el.getBoundingClientRect();
-        let svg = el;
-        let source = 'inline svg';
-        if (el.tagName.toLowerCase() === 'img') {
-            source = new URL(el.src).pathname.slice(new URL(path_to_root || '.', location.href).pathname.length);
-            if (!/[.]svg$/.test(el.src)) return {source, box: [box.width, box.right], smallest: null};
-            const text = await (await fetch(el.src)).text();
-            svg = new DOMParser().parseFromString(text, 'image/svg+xml').documentElement;
-            const holder = document.createElement('div');
-            holder.style.cssText = 'position:absolute; left:0; top:0; visibility:hidden';
-            svg.setAttribute('width', box.width);
-            svg.setAttribute('height', box.height);
-            holder.appendChild(document.importNode(svg, true));
-            document.body.appendChild(holder);
-            svg = holder.firstChild;
-            const smallest = smallestText(svg);
-            holder.remove();
-            return {source, box: [box.width, box.right], smallest};
+    const measure = async el => {
+        const found = {source: sourceOf(el), right: el.getBoundingClientRect().right, smallest: null};
+        const drawn = await svgOf(el);
+        if (drawn) {
+            found.smallest = Math.min(...Array.from(drawn.svg.querySelectorAll('text'))
+                .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a));
+            drawn.done();
         }
-        return {source, box: [box.width, box.right], smallest: smallestText(svg)};
+        return found;
     };
-    const smallestText = svg => Math.min(...Array.from(svg.querySelectorAll('text'))
-        .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a));
-    Promise.all(figures.map(measure)).then(figures => done({tables, figures, width}));";
+    return {tables, figures: await Promise.all(figures().map(measure)), width};
+";
+
+/// Runs `body` (which may `await` and `return`) with `FIGURE_HELPERS` in the page.
+async fn with_figure_helpers(browser: &Browser, body: &str) -> Value {
+    let script = format!(
+        "const done = arguments[arguments.length - 1];
+         {FIGURE_HELPERS}
+         (async () => {{ {body} }})().then(done, error => done({{error: String(error)}}));"
+    );
+    let result = browser.client.execute_async(&script, vec![]).await.unwrap();
+    assert!(result.get("error").is_none(), "script failed: {result}");
+    result
+}
 
 #[tokio::test]
 async fn every_table_and_chart_is_readable_on_a_phone() {
@@ -412,11 +456,7 @@ async fn every_table_and_chart_is_readable_on_a_phone() {
     let mut tables = 0;
     for page in site().chapters() {
         browser.open(&page).await;
-        let found = browser
-            .client
-            .execute_async(TABLES_AND_FIGURES, vec![])
-            .await
-            .unwrap();
+        let found = with_figure_helpers(&browser, TABLES_AND_FIGURES).await;
         for table in found["tables"].as_array().unwrap() {
             tables += 1;
             for problem in table["problems"].as_array().unwrap() {
@@ -425,13 +465,12 @@ async fn every_table_and_chart_is_readable_on_a_phone() {
         }
         for figure in found["figures"].as_array().unwrap() {
             let source = figure["source"].as_str().unwrap().to_string();
-            let right = figure["box"][1].as_f64().unwrap();
-            if right > found["width"].as_f64().unwrap() + 0.5 {
+            if figure["right"].as_f64().unwrap() > found["width"].as_f64().unwrap() + 0.5 {
                 failures.push(format!("{page}: {source} is cut off at the right"));
             }
             let Some(smallest) = figure["smallest"].as_f64() else {
                 failures.push(format!(
-                    "{page}: {source} is not SVG, so its text size cannot be checked: draw charts as SVG"
+                    "{page}: {source} is not SVG, so its text cannot be measured: draw charts as SVG"
                 ));
                 continue;
             };
@@ -461,69 +500,51 @@ async fn every_table_and_chart_is_readable_on_a_phone() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// WCAG's contrast ratio of two sRGB colours.
-fn contrast(a: [u8; 3], b: [u8; 3]) -> f64 {
-    fn luminance([r, g, b]: [u8; 3]) -> f64 {
-        let channel = |c: u8| {
-            let c = f64::from(c) / 255.0;
-            if c <= 0.03928 {
-                c / 12.92
-            } else {
-                ((c + 0.055) / 1.055).powf(2.4)
-            }
-        };
-        0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-    }
-    let (a, b) = (luminance(a), luminance(b));
-    (a.max(b) + 0.05) / (a.min(b) + 0.05)
-}
-
-/// Every piece of text in a table whose colour is too close to the colour behind it, with both.
-const TABLE_CONTRAST: &str = "
-    const rgb = value => value.match(/[0-9.]+/g).map(Number);
-    const behind = el => {
-        for (let at = el; at; at = at.parentElement) {
-            const color = rgb(getComputedStyle(at).backgroundColor);
-            if (color.length < 4 || color[3] > 0) return color.slice(0, 3);
-        }
-        return [255, 255, 255];
-    };
-    const texts = [];
+/// With `FIGURE_HELPERS`: every piece of table or chart text, and every line and mark of a chart,
+/// whose colour is too close to the colour behind it. "Visible" takes WCAG's 3:1 for table text
+/// and a chart's lines and marks, and 4.5:1 for a chart's small labels. (Body text should reach
+/// 4.5:1 too, but mdBook's own link colour in the rust, coal and navy themes, and coal's table
+/// headers, stay between 3.4 and 3.8.) Returns `{problems, figures}`.
+const CONTRAST: &str = "
+    const problems = [];
     for (const table of document.querySelectorAll('main table')) {
         for (const el of [table, ...table.querySelectorAll('*')]) {
             const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
-            if (own) texts.push([el.innerText.slice(0, 30), rgb(getComputedStyle(el).color).slice(0, 3), behind(el)]);
+            if (!own) continue;
+            const [color, back] = [rgba(getComputedStyle(el).color).slice(0, 3), behind(el)];
+            const ratio = contrast(color, back);
+            if (ratio < 3) problems.push(`table text \"${el.innerText.slice(0, 30)}\": ${ratio.toFixed(1)}:1, ${color} on ${back}`);
         }
     }
-    return texts;";
-
-/// The most common colour of a PNG, and the share of its pixels that stand out from it (WCAG
-/// contrast of at least 3:1, as large text and graphics need).
-fn background_and_share_that_stands_out(png_bytes: &[u8]) -> ([u8; 3], f64) {
-    let mut decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
-    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
-    let mut reader = decoder.read_info().unwrap();
-    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
-    let frame = reader.next_frame(&mut pixels).unwrap();
-    let channels = frame.color_type.samples();
-    let mut counts: BTreeMap<[u8; 3], usize> = BTreeMap::new();
-    for pixel in pixels[..frame.buffer_size()].chunks(channels) {
-        let color = if channels >= 3 {
-            [pixel[0], pixel[1], pixel[2]]
-        } else {
-            [pixel[0]; 3]
-        };
-        *counts.entry(color).or_default() += 1;
+    const shown = figures();
+    for (const el of shown) {
+        const drawn = await svgOf(el);
+        if (!drawn) { problems.push(sourceOf(el) + ' is not SVG: its colours cannot be checked'); continue; }
+        const area = drawn.svg.getBoundingClientRect();
+        // Behind the drawing: a rectangle that fills it, or else the page.
+        let back = behind(el);
+        for (const rect of drawn.svg.querySelectorAll('rect')) {
+            const box = rect.getBoundingClientRect();
+            const fill = rgba(getComputedStyle(rect).fill);
+            if (fill && fill[3] === 1 && box.width * box.height >= 0.95 * area.width * area.height) back = fill.slice(0, 3);
+        }
+        const marks = drawn.svg.querySelectorAll('text, polyline, polygon, path, circle, ellipse');
+        for (const mark of marks) {
+            const style = getComputedStyle(mark);
+            const isText = mark.tagName.toLowerCase() === 'text';
+            const color = rgba(isText || style.stroke === 'none' ? style.fill : style.stroke);
+            if (!color || color[3] === 0) continue;
+            const ratio = contrast(color.slice(0, 3), back);
+            const needed = isText ? 4.5 : 3;
+            if (ratio < needed) {
+                const what = isText ? '\"' + mark.textContent.slice(0, 30) + '\"' : 'a ' + mark.tagName;
+                problems.push(`${sourceOf(el)}: ${what}: ${ratio.toFixed(1)}:1 (${color.slice(0, 3)} on ${back}), needs ${needed}:1`);
+            }
+        }
+        drawn.done();
     }
-    let total: usize = counts.values().sum();
-    let background = *counts.iter().max_by_key(|(_, n)| **n).unwrap().0;
-    let standing_out: usize = counts
-        .iter()
-        .filter(|(color, _)| contrast(**color, background) >= 3.0)
-        .map(|(_, n)| n)
-        .sum();
-    (background, standing_out as f64 / total as f64)
-}
+    return {problems, figures: shown.length};
+";
 
 #[tokio::test]
 async fn every_table_and_chart_is_visible_in_all_five_themes() {
@@ -537,47 +558,18 @@ async fn every_table_and_chart_is_visible_in_all_five_themes() {
         for page in site().chapters() {
             browser.open(&page).await;
             let shown = browser
-                .js("return document.querySelectorAll('main table, main img').length")
+                .js("return document.querySelectorAll('main table, main img, main svg').length")
                 .await;
             if shown == 0 {
                 continue;
             }
             for theme in THEMES {
                 browser.set_theme(theme).await;
-                let at = format!("{page}, {theme} theme, {} px", screen.0);
-                let texts: Vec<(String, [f64; 3], [f64; 3])> =
-                    serde_json::from_value(browser.js(TABLE_CONTRAST).await).unwrap();
-                for (text, color, behind) in texts {
-                    let [color, behind] = [color, behind].map(|c| c.map(|v| v as u8));
-                    let ratio = contrast(color, behind);
-                    // 3:1, WCAG's floor for large text and graphics: what "visible" takes. (Body
-                    // text should reach 4.5:1; mdBook's own link colour in the rust, coal and
-                    // navy themes, and coal's table header, stay between 3.4 and 3.8.)
-                    if ratio < 3.0 {
-                        failures.push(format!(
-                            "{at}: table text \"{text}\" has contrast {ratio:.1}:1 ({color:?} on {behind:?})"
-                        ));
-                    }
-                }
-                let images = browser
-                    .client
-                    .find_all(Locator::Css("main img"))
-                    .await
-                    .unwrap();
-                for image in images {
-                    if !image.is_displayed().await.unwrap() {
-                        continue; // mdBook's hidden copy of the image, for its zoom
-                    }
-                    let source = image.attr("src").await.unwrap().unwrap_or_default();
-                    let (background, share) =
-                        background_and_share_that_stands_out(&image.screenshot().await.unwrap());
-                    figures += 1;
-                    if share < 0.002 {
-                        failures.push(format!(
-                            "{at}: {source} barely stands out from its background {background:?}: {:.2} % of it does",
-                            share * 100.0
-                        ));
-                    }
+                let found = with_figure_helpers(&browser, CONTRAST).await;
+                figures += found["figures"].as_u64().unwrap();
+                for problem in found["problems"].as_array().unwrap() {
+                    let problem = problem.as_str().unwrap();
+                    failures.push(format!("{page}, {theme} theme, {} px: {problem}", screen.0));
                 }
             }
             browser.set_theme("light").await;
