@@ -460,7 +460,7 @@ impl Results {
             .map(|(k, r)| format!("K={k}: {r:.0}"))
             .collect();
         format!(
-            "| Target (`bounded`) | Measured | |\n|---|---|---|\n\
+            "| Target (`bounded`) | Measured | Result |\n|---|---|---|\n\
              | `/check` p99 ≤ 5 ms with 8 × `/work/{n}` sent | {p99_at_8:.2} ms | {} |\n\
              | peak RSS flat in K (K=8 vs K={}) | {} MB: {growth:.2} × | {} |\n\
              | `/work/{n}` median ≤ 1.3 × floor, every K | {worst_ratio:.2} × at worst | {} |\n\

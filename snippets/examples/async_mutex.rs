@@ -18,19 +18,26 @@ async fn write_entry(log: Arc<Mutex<Vec<String>>>, who: &str) {
 }
 // ANCHOR_END: write_entry
 
-#[tokio::main]
-async fn main() {
-    // ANCHOR: main
+// ANCHOR: main
+/// Two tasks write their entries to one log at the same time.
+async fn two_writers() -> Vec<String> {
     let log = Arc::new(Mutex::new(Vec::new()));
     let first = tokio::spawn(write_entry(Arc::clone(&log), "first"));
     let second = tokio::spawn(write_entry(Arc::clone(&log), "second"));
     first.await.unwrap();
     second.await.unwrap();
-
     let log = log.lock().await;
+    log.clone()
+}
+// ANCHOR_END: main
+
+#[tokio::main]
+async fn main() {
+    let log = two_writers().await;
     println!("{log:#?}");
     // Whichever task went first, its two lines are together.
-    assert_eq!(log[0].split(':').next(), log[1].split(':').next());
-    assert_eq!(log[2].split(':').next(), log[3].split(':').next());
-    // ANCHOR_END: main
+    let writer = |line: &String| line.split(':').next().unwrap().to_owned();
+    assert_eq!(writer(&log[0]), writer(&log[1]));
+    assert_eq!(writer(&log[2]), writer(&log[3]));
+    assert_ne!(writer(&log[0]), writer(&log[2]));
 }

@@ -51,23 +51,20 @@ async fn call_directly<T>(f: impl FnOnce() -> T) -> T {
     f()
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() {
-    assert_eq!(count_primes(10_000), 1229);
-    assert_eq!(count_primes_async(10_000).await, 1229);
-    assert_eq!(count_primes_in_background(10_000).await, 1229);
-
-    // ANCHOR: closure
-    let limit = 10_000;
+// ANCHOR: closure
+async fn count_with_closures(limit: u64) -> usize {
     let primes = run_blocking(move || count_primes(limit)).await;
 
     // A closure that returns a future: an async version of `count_primes`, made on the spot.
     let count_primes_async = |limit| run_blocking(move || count_primes(limit));
     assert_eq!(count_primes_async(limit).await, primes);
-    // ANCHOR_END: closure
+    primes
+}
+// ANCHOR_END: closure
 
-    // ANCHOR: threads
-    // This is a current-thread runtime: all async code runs on this one thread.
+// ANCHOR: threads
+/// Run on a current-thread runtime, where all async code runs on one thread.
+async fn check_threads() {
     let runtime_thread = thread::current().id();
     let wrapper_thread = call_directly(|| thread::current().id()).await;
     let blocking_thread = tokio::task::spawn_blocking(|| thread::current().id())
@@ -75,7 +72,19 @@ async fn main() {
         .expect("the closure panicked");
     assert_eq!(wrapper_thread, runtime_thread);
     assert_ne!(blocking_thread, runtime_thread);
-    // ANCHOR_END: threads
+}
+// ANCHOR_END: threads
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    assert_eq!(count_primes(10_000), 1229);
+    assert_eq!(count_primes_async(10_000).await, 1229);
+    assert_eq!(count_primes_in_background(10_000).await, 1229);
+
+    let limit = 10_000;
+    let primes = count_with_closures(limit).await;
+    assert_eq!(primes, 1229);
+    check_threads().await;
 
     println!("{primes} primes below {limit}, counted without blocking the runtime");
 }

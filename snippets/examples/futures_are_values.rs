@@ -25,13 +25,8 @@ fn get_attendees_desugared() -> impl Future<Output = Vec<&'static str>> {
 }
 // ANCHOR_END: desugared
 
-#[tokio::main]
-async fn main() {
-    assert_eq!(get_attendees(), ["John", "Mary", "Isabella"]);
-    assert_eq!(get_attendees_async().await, get_attendees());
-    assert_eq!(get_attendees_desugared().await, get_attendees());
-
-    // ANCHOR: value
+// ANCHOR: value
+async fn futures_are_values() {
     let future = get_attendees_async();
     let type_name = std::any::type_name_of_val(&future);
     println!("{type_name}");
@@ -43,5 +38,13 @@ async fn main() {
     for future in stored {
         assert_eq!(future.await, ["John", "Mary", "Isabella"]);
     }
-    // ANCHOR_END: value
+}
+// ANCHOR_END: value
+
+#[tokio::main]
+async fn main() {
+    assert_eq!(get_attendees(), ["John", "Mary", "Isabella"]);
+    assert_eq!(get_attendees_async().await, get_attendees());
+    assert_eq!(get_attendees_desugared().await, get_attendees());
+    futures_are_values().await;
 }

@@ -22,24 +22,31 @@ async fn take_order(order: oneshot::Sender<&'static str>) -> &'static str {
 }
 // ANCHOR_END: kitchen
 
-#[tokio::main]
-async fn main() -> Result<(), tokio::task::JoinError> {
-    // ANCHOR: join
+// ANCHOR: join
+async fn with_join() {
     let (sender, receiver) = oneshot::channel();
     let (served, taken) = tokio::join!(serve_order(receiver), take_order(sender));
     assert_eq!(served, "here is your bocadillo");
     assert_eq!(taken, "order taken");
-    // ANCHOR_END: join
+}
+// ANCHOR_END: join
 
-    // ANCHOR: spawn
+// ANCHOR: spawn
+async fn with_spawn() -> Result<(), tokio::task::JoinError> {
     let (sender, receiver) = oneshot::channel();
     // The task starts running on the runtime now, whether or not anyone awaits it.
     let task = tokio::spawn(take_order(sender));
     assert_eq!(serve_order(receiver).await, "here is your bocadillo");
     // Awaiting the task's handle gives back its output.
     assert_eq!(task.await?, "order taken");
-    // ANCHOR_END: spawn
+    Ok(())
+}
+// ANCHOR_END: spawn
 
+#[tokio::main]
+async fn main() -> Result<(), tokio::task::JoinError> {
+    with_join().await;
+    with_spawn().await?;
     println!("served twice");
     Ok(())
 }

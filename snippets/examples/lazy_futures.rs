@@ -20,17 +20,20 @@ async fn get_items() -> Vec<u32> {
 }
 // ANCHOR_END: get_items
 
-#[tokio::main]
-async fn main() {
-    // ANCHOR: call
+// ANCHOR: call
+async fn call_then_await() {
     let future = get_items();
     record("called get_items()");
 
     let items = future.await;
     record("awaited the future");
     assert_eq!(items, [1, 2, 3]);
-    // ANCHOR_END: call
+}
+// ANCHOR_END: call
 
+#[tokio::main]
+async fn main() {
+    call_then_await().await;
     assert_eq!(
         *EVENTS.lock().unwrap(),
         [

@@ -6,24 +6,32 @@
 
 use std::sync::Arc;
 
-#[tokio::main]
-async fn main() {
-    // ANCHOR: arc
+// ANCHOR: arc
+async fn count_in_a_task() -> usize {
     let task = tokio::spawn(async {
         let names = Arc::new(vec!["ferris", "corro"]);
         tokio::task::yield_now().await;
         names.len()
     });
-    assert_eq!(task.await.unwrap(), 2);
-    // ANCHOR_END: arc
+    task.await.unwrap()
+}
+// ANCHOR_END: arc
 
-    // ANCHOR: move
+// ANCHOR: move
+async fn count_and_keep() -> usize {
     let names = Arc::new(vec!["ferris", "corro"]);
     let task = tokio::spawn({
         let names = Arc::clone(&names); // the task owns this handle
         async move { names.len() }
     });
-    assert_eq!(task.await.unwrap(), 2);
+    let counted = task.await.unwrap();
     println!("{} names, still usable here", names.len());
-    // ANCHOR_END: move
+    counted
+}
+// ANCHOR_END: move
+
+#[tokio::main]
+async fn main() {
+    assert_eq!(count_in_a_task().await, 2);
+    assert_eq!(count_and_keep().await, 2);
 }

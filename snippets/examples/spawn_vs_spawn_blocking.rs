@@ -15,27 +15,31 @@ fn heavy() -> ThreadId {
     thread::current().id()
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() {
-    let worker = thread::current().id();
+// ANCHOR: spawn
+/// Still on the runtime's worker: while `heavy()` runs, no other task does.
+async fn heavy_in_a_task() -> ThreadId {
+    tokio::spawn(async { heavy() }).await.unwrap()
+}
+// ANCHOR_END: spawn
 
-    // ANCHOR: spawn
-    // Still on the runtime's worker: while heavy() runs, no other task does.
-    let ran_on = tokio::spawn(async { heavy() }).await.unwrap();
-    assert_eq!(ran_on, worker);
-    // ANCHOR_END: spawn
-
-    // ANCHOR: spawn_blocking
-    // On the blocking pool: the worker stays free. This blocking job even waits for a message
-    // that only an async task can send, which works because that task gets to run.
+// ANCHOR: spawn_blocking
+/// On the blocking pool: the worker stays free. This blocking job even waits for a message that
+/// only an async task can send, which works because that task gets to run.
+async fn heavy_on_the_blocking_pool() -> ThreadId {
     let (done, wait) = mpsc::channel();
     let job = tokio::task::spawn_blocking(move || {
         wait.recv().unwrap();
         heavy()
     });
     tokio::spawn(async move { done.send(()).unwrap() });
-    let ran_on = job.await.unwrap();
-    assert_ne!(ran_on, worker);
-    // ANCHOR_END: spawn_blocking
+    job.await.unwrap()
+}
+// ANCHOR_END: spawn_blocking
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let worker = thread::current().id();
+    assert_eq!(heavy_in_a_task().await, worker);
+    assert_ne!(heavy_on_the_blocking_pool().await, worker);
     println!("spawn ran heavy() on the worker; spawn_blocking ran it on another thread");
 }

@@ -55,7 +55,11 @@ async fn main() {
     assert_eq!(events(), ["blocking call ended", "timeout returned"]);
     // ANCHOR_END: never_fires
 
-    // ANCHOR: moved
+    limit_a_call_on_the_blocking_pool(limit).await;
+}
+
+// ANCHOR: moved
+async fn limit_a_call_on_the_blocking_pool(limit: Duration) {
     // Here the blocking call waits until `finish` is sent, so it surely outlasts the limit.
     let (finish, finished) = std::sync::mpsc::channel::<()>();
     let mut lookup = tokio::task::spawn_blocking(move || {
@@ -71,5 +75,5 @@ async fn main() {
     finish.send(()).unwrap();
     assert_eq!(lookup.await.unwrap(), 42);
     assert_eq!(events(), ["timeout returned", "blocking call ended"]);
-    // ANCHOR_END: moved
 }
+// ANCHOR_END: moved

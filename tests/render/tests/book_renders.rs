@@ -385,3 +385,164 @@ fn skeptic_tests_the_text_mdbook_renders() {
     // build.rs hands skeptic our expansion; this is what makes it the page a reader sees.
     assert!(compare_expansions(&repository()) > 0);
 }
+
+/// The repository's address, from book.toml: the "Try it out" links and the edit links use it.
+fn repository_url() -> String {
+    let book = MDBook::load(repository()).unwrap();
+    let html = book
+        .config
+        .html_config()
+        .expect("book.toml has [output.html]");
+    let url = html
+        .git_repository_url
+        .expect("book.toml sets git-repository-url");
+    let template = html
+        .edit_url_template
+        .expect("book.toml sets edit-url-template");
+    assert_eq!(template, format!("{url}/edit/main/{{path}}"));
+    url
+}
+
+/// A page cut at its headings: each section's text, up to the next heading of any level.
+fn sections(html: &str) -> Vec<&str> {
+    let mut cuts: Vec<usize> = ["<h1", "<h2", "<h3", "<h4"]
+        .iter()
+        .flat_map(|tag| html.match_indices(tag).map(|(at, _)| at))
+        .collect();
+    cuts.push(0);
+    cuts.push(html.len());
+    cuts.sort();
+    cuts.windows(2).map(|w| &html[w[0]..w[1]]).collect()
+}
+
+#[test]
+fn every_command_that_runs_a_snippet_links_the_file_it_runs() {
+    let (out, pages) = render_book();
+    let url = repository_url();
+    let mut commands = 0;
+    for (path, html) in pages {
+        if path.ends_with("print.html") {
+            continue;
+        }
+        let page = path.strip_prefix(out).unwrap().display();
+        for section in sections(html) {
+            for (open, body) in code_blocks(section) {
+                // Commands to type, not the `//!` lines of a listing that repeat them.
+                if !["language-sh", "language-bash", "language-console"]
+                    .iter()
+                    .any(|language| open.contains(language))
+                {
+                    continue;
+                }
+                let text = visible_text(body);
+                let Some((_, rest)) = text.split_once("--example ") else {
+                    continue;
+                };
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                let file = format!("snippets/examples/{name}.rs");
+                assert!(
+                    repository().join(&file).is_file(),
+                    "{page} runs {file}, which is not there"
+                );
+                let link = format!("href=\"{url}/blob/main/{file}\"");
+                assert!(
+                    section.contains(&link),
+                    "{page} runs `--example {name}` without linking {file} next to it ({link})"
+                );
+                commands += 1;
+            }
+        }
+    }
+    assert!(
+        commands > 0,
+        "the book tells readers how to run its programs"
+    );
+}
+
+#[test]
+fn every_edit_link_names_a_chapter_file_that_exists() {
+    let (out, pages) = render_book();
+    let prefix = format!("{}/edit/main/", repository_url());
+    let mut checked = 0;
+    for (path, html) in pages {
+        for link in attribute_values(html, "href") {
+            if let Some(file) = link.strip_prefix(&prefix) {
+                let page = path.strip_prefix(out).unwrap().display();
+                assert!(
+                    repository().join(file).is_file(),
+                    "{page}: edit link to {file}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 0, "no page has an edit link");
+}
+
+#[test]
+fn shown_fragments_start_at_the_left_margin() {
+    let (out, pages) = render_book();
+    for (path, html) in pages {
+        let page = path.strip_prefix(out).unwrap().display();
+        for (open, body) in code_blocks(html) {
+            let visible = visible_text(body);
+            let indent = visible
+                .lines()
+                .filter(|line| !line.trim().is_empty())
+                .map(|line| line.len() - line.trim_start().len())
+                .min()
+                .unwrap_or(0);
+            assert_eq!(
+                indent,
+                0,
+                "{page}: every line shown in this block is indented; anchor a whole item instead \
+                 (the part inside `main` as a function of its own): {open}{}",
+                visible.lines().next().unwrap_or("")
+            );
+        }
+    }
+}
+
+#[test]
+fn no_code_block_has_a_run_button() {
+    // book.toml turns the playground off: a listing is a fragment of a longer program, and the
+    // playground would run the whole file (or fail to reach a server it cannot run).
+    let (out, pages) = render_book();
+    for (path, html) in pages {
+        assert!(
+            !html.contains("class=\"playground\""),
+            "{} has a block the playground would run",
+            path.strip_prefix(out).unwrap().display()
+        );
+    }
+}
+
+#[test]
+fn every_table_header_cell_names_its_column() {
+    // A header cell with no text leaves the cells below it without a header for screen readers.
+    let (out, pages) = render_book();
+    let mut headers = 0;
+    for (path, html) in pages {
+        let page = path.strip_prefix(out).unwrap().display();
+        for (at, _) in html.match_indices("<th") {
+            let rest = &html[at..];
+            let (Some(open_end), Some(close)) = (rest.find('>'), rest.find("</th>")) else {
+                continue;
+            };
+            if open_end > close || !matches!(rest.as_bytes()[3], b'>' | b' ') {
+                continue;
+            }
+            let text = visible_text(&rest[open_end + 1..close]);
+            assert!(
+                !text.trim().is_empty(),
+                "{page} has a table column with no header: {}",
+                &rest[..close + 5]
+            );
+            headers += 1;
+        }
+    }
+    assert!(headers > 0, "the book has tables");
+}

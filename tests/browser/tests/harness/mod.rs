@@ -1,0 +1,442 @@
+//! What every browser test needs: the book built as it is published (under a sub-path), a static
+//! server for it on 127.0.0.1, and a Chromium driven over WebDriver, stopped by process id.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Once, OnceLock};
+use std::thread;
+use std::time::Duration;
+
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder};
+use mdbook_driver::MDBook;
+use serde_json::{Value, json};
+
+/// Where the book is served, as GitHub Pages serves a project site: under `/REPOSITORY/`.
+pub const SUB_PATH: &str = "/async-crash-course/";
+
+/// A desktop window and a phone, as CSS pixels: (width, height).
+pub const SCREENS: [(u32, u32); 2] = [(1280, 900), (390, 844)];
+
+/// mdBook's five themes, as the class names it puts on `<html>`.
+pub const THEMES: [&str; 5] = ["light", "rust", "coal", "navy", "ayu"];
+
+pub fn repository() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.parent().unwrap().parent().unwrap().to_path_buf()
+}
+
+/// The built book and the address it is served at.
+pub struct Site {
+    pub dir: PathBuf,
+    /// `http://127.0.0.1:PORT/async-crash-course/`
+    pub base: String,
+}
+
+impl Site {
+    /// Every HTML page a reader can open, relative to the book's root (`toc.html` is the
+    /// sidebar's no-script fallback, shown inside the pages, not a page of its own).
+    pub fn pages(&self) -> Vec<String> {
+        let mut pages: Vec<String> = fs::read_dir(&self.dir)
+            .unwrap()
+            .flatten()
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".html") && name != "toc.html")
+            .collect();
+        pages.sort();
+        assert!(pages.len() > 3, "the book has pages");
+        pages
+    }
+
+    /// The chapters: every page but the copies and the generated ones.
+    pub fn chapters(&self) -> Vec<String> {
+        self.pages()
+            .into_iter()
+            .filter(|page| !["index.html", "print.html", "404.html"].contains(&page.as_str()))
+            .collect()
+    }
+
+    pub fn url(&self, page: &str) -> String {
+        format!("{}{page}", self.base)
+    }
+}
+
+/// The book, built once per test run with the published `site-url`, and served on 127.0.0.1:0.
+pub fn site() -> &'static Site {
+    static SITE: OnceLock<Site> = OnceLock::new();
+    SITE.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("published-book");
+        let _ = fs::remove_dir_all(&dir);
+        let mut book = MDBook::load(repository()).expect("book.toml and SUMMARY.md load");
+        // What the publishing workflow sets through MDBOOK_OUTPUT__HTML__SITE_URL.
+        book.config
+            .set("output.html.site-url", SUB_PATH)
+            .expect("site-url is a string");
+        book.config.build.build_dir = dir.clone();
+        book.build().expect("mdBook renders the book");
+        let address = serve(dir.clone());
+        Site {
+            dir,
+            base: format!("http://{address}{SUB_PATH}"),
+        }
+    })
+}
+
+/// Serves `dir` under `SUB_PATH` until the test process ends, the way a static host does:
+/// `index.html` for a directory, and `404.html` with status 404 for anything else.
+fn serve(dir: PathBuf) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port on 127.0.0.1");
+    let address = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let dir = dir.clone();
+            thread::spawn(move || answer(stream, &dir));
+        }
+    });
+    address
+}
+
+fn answer(mut stream: TcpStream, dir: &Path) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut head = Vec::new();
+    let mut buffer = [0; 4096];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buffer[..n]),
+        }
+    }
+    let head = String::from_utf8_lossy(&head);
+    let mut words = head.split_whitespace();
+    let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+    let path = target.split(['?', '#']).next().unwrap_or("");
+    let file = path
+        .strip_prefix(SUB_PATH)
+        .filter(|rest| !rest.split('/').any(|part| part == ".."))
+        .map(|rest| {
+            let file = dir.join(rest);
+            if file.is_dir() {
+                file.join("index.html")
+            } else {
+                file
+            }
+        })
+        .filter(|file| file.is_file());
+    let (status, file) = match file {
+        Some(file) => ("200 OK", file),
+        None => ("404 Not Found", dir.join("404.html")),
+    };
+    let body = fs::read(&file).unwrap_or_default();
+    let content_type = match file.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css",
+        "js" => "text/javascript",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "woff2" => "font/woff2",
+        "json" => "application/json",
+        _ => "application/octet-stream",
+    };
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    if method != "HEAD" {
+        let _ = stream.write_all(&body);
+    }
+}
+
+/// Chromium as readers run it, driven over WebDriver by Debian's chromedriver.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    profile: PathBuf,
+}
+
+/// A program on `PATH`.
+fn find_program(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| names.iter().map(move |name| dir.join(name)))
+        .find(|candidate| candidate.is_file())
+}
+
+impl Browser {
+    /// Starts chromedriver and a fresh headless Chromium. Without them, a local run says so once
+    /// and the test passes without checking; in CI (`CI=true`) that is a failure.
+    pub async fn start() -> Option<Browser> {
+        let chromium = find_program(&["chromium", "chromium-browser"]);
+        let chromedriver = find_program(&["chromedriver"]);
+        let (Some(chromium), Some(chromedriver)) = (chromium, chromedriver) else {
+            let missing = "chromium and chromedriver are not on PATH \
+                           (Debian: apt-get install chromium chromium-driver)";
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI=true, so the browser tests must run, but {missing}"
+            );
+            static SAY_ONCE: Once = Once::new();
+            // Straight to stderr: the test harness would swallow a println! of a passing test.
+            SAY_ONCE.call_once(|| {
+                let _ = writeln!(std::io::stderr(), "browser tests skipped: {missing}");
+            });
+            return None;
+        };
+
+        let mut driver = Command::new(chromedriver)
+            .arg("--port=0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let mut lines = BufReader::new(driver.stdout.take().unwrap()).lines();
+        let port = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|line| {
+                let (_, rest) = line.split_once("started successfully on port ")?;
+                rest.trim_end_matches('.').parse::<u16>().ok()
+            })
+            .expect("chromedriver says which port it listens on");
+        // Keep reading what it prints, so it never blocks on a full pipe.
+        thread::spawn(move || lines.for_each(drop));
+
+        static PROFILES: AtomicUsize = AtomicUsize::new(0);
+        let profile = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "chromium-profile-{}-{}",
+            std::process::id(),
+            PROFILES.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = fs::remove_dir_all(&profile);
+        let (width, height) = SCREENS[0];
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    format!("--user-data-dir={}", profile.display()),
+                    format!("--window-size={width},{height}"),
+                    // The network is off: no host name resolves, so only 127.0.0.1 answers.
+                    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                ],
+            },
+            "goog:loggingPrefs": { "browser": "ALL" },
+        });
+        let mut browser = Browser {
+            client: connect(port, capabilities).await,
+            driver,
+            profile,
+        };
+        browser.set_screen(SCREENS[0]).await;
+        Some(browser)
+    }
+
+    /// Makes the viewport (not the window) `width` × `height` CSS pixels.
+    pub async fn set_screen(&mut self, (width, height): (u32, u32)) {
+        self.client.set_window_size(width, height).await.unwrap();
+        let inner = self
+            .js("return [window.innerWidth, window.innerHeight]")
+            .await;
+        let (inner_width, inner_height) = (
+            inner[0].as_u64().unwrap() as u32,
+            inner[1].as_u64().unwrap() as u32,
+        );
+        if (inner_width, inner_height) != (width, height) {
+            self.client
+                .set_window_size(2 * width - inner_width, 2 * height - inner_height)
+                .await
+                .unwrap();
+        }
+        let inner = self.js("return window.innerWidth").await;
+        assert_eq!(inner.as_u64(), Some(u64::from(width)), "viewport width");
+    }
+
+    /// Opens `page` of the book and waits until it has loaded.
+    pub async fn open(&self, page: &str) {
+        self.client.goto(&site().url(page)).await.unwrap();
+    }
+
+    /// Runs `script` (a function body) in the page and returns what it returns.
+    pub async fn js(&self, script: &str) -> Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Picks `theme` from mdBook's theme menu, as a reader does.
+    pub async fn set_theme(&self, theme: &str) {
+        use fantoccini::Locator;
+        // The menu bar is at the top of the page on a phone.
+        self.js("window.scrollTo(0, 0)").await;
+        // The menu stays open after a choice; a second press on its button would close it.
+        let menu = self.client.find(Locator::Id("mdbook-theme-list")).await;
+        if !menu.unwrap().is_displayed().await.unwrap() {
+            let toggle = self.client.find(Locator::Id("mdbook-theme-toggle")).await;
+            toggle.unwrap().click().await.unwrap();
+        }
+        let id = format!("mdbook-theme-{theme}");
+        let choice = self.client.find(Locator::Id(&id)).await.unwrap();
+        wait_until_displayed(&choice).await;
+        choice.click().await.unwrap();
+        let class = self.js("return document.documentElement.className").await;
+        assert!(
+            class.as_str().unwrap().split(' ').any(|c| c == theme),
+            "the {theme} theme is not on: {class}"
+        );
+    }
+
+    /// The console messages of level SEVERE since the last call, as `source: text`.
+    pub async fn console_errors(&self) -> Vec<String> {
+        let log = self.client.issue_cmd(BrowserLog).await.unwrap();
+        log.as_array()
+            .into_iter()
+            .flatten()
+            .filter(|entry| entry["level"] == "SEVERE")
+            .map(|entry| entry["message"].as_str().unwrap_or("").to_string())
+            .collect()
+    }
+
+    /// Runs a Chrome DevTools Protocol command through chromedriver.
+    pub async fn devtools(&self, command: &'static str, params: Value) -> Value {
+        self.client
+            .issue_cmd(DevTools { command, params })
+            .await
+            .unwrap()
+    }
+
+    /// Ends the session (Chromium quits), then chromedriver.
+    pub async fn stop(self) {
+        let _ = self.client.clone().close().await;
+        // Drop stops chromedriver and anything left of Chromium.
+    }
+}
+
+/// Waits, a second at most, for `element` to be shown (menus and buttons fade in).
+pub async fn wait_until_displayed(element: &fantoccini::elements::Element) {
+    for _ in 0..50 {
+        if element.is_displayed().await.unwrap() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn connect(port: u16, capabilities: Value) -> Client {
+    let Value::Object(capabilities) = capabilities else {
+        unreachable!()
+    };
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("chromedriver starts Chromium")
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // Chromium's processes are chromedriver's descendants: stop them by process id, deepest
+        // first, then chromedriver itself.
+        let root = self.driver.id();
+        for _ in 0..2 {
+            for pid in descendants(root).into_iter().rev() {
+                // SAFETY: kill(2) on a process id this test started (through chromedriver).
+                unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+            }
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// The process ids below `root`, parents before children, read from /proc.
+fn descendants(root: u32) -> Vec<u32> {
+    let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
+    for entry in fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // `pid (name) state ppid ...`: the name may hold spaces and parentheses.
+        let after_name = &stat[stat.rfind(')').map_or(0, |at| at + 1)..];
+        if let Some(parent) = after_name
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+        {
+            children.entry(parent).or_default().push(pid);
+        }
+    }
+    let mut found = Vec::new();
+    let mut pending = vec![root];
+    while let Some(pid) = pending.pop() {
+        for &child in children.get(&pid).into_iter().flatten() {
+            found.push(child);
+            pending.push(child);
+        }
+    }
+    found
+}
+
+/// chromedriver's console log: `POST /session/{id}/se/log` with `{"type": "browser"}`.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({"type": "browser"}).to_string()),
+        )
+    }
+}
+
+/// chromedriver's DevTools pass-through: `POST /session/{id}/goog/cdp/execute`.
+#[derive(Debug)]
+struct DevTools {
+    command: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({"cmd": self.command, "params": self.params});
+        (http::Method::POST, Some(body.to_string()))
+    }
+}

@@ -1,0 +1,658 @@
+//! The published site as readers use it, in a real Chromium at a desktop width and a phone width:
+//! search, the eye button, the 404 page under a sub-path, console errors with the network off,
+//! sideways scrolling, tables and charts on a phone and in every theme, and the print page.
+//!
+//! The book is built as the publishing workflow builds it (`site-url` = `/async-crash-course/`)
+//! and served under that path on 127.0.0.1. Chromium resolves no host name: the network is off.
+//! Runs whenever `chromium` and `chromedriver` are on PATH; `.ci/run` installs them.
+
+mod harness;
+
+use std::collections::BTreeMap;
+
+use fantoccini::Locator;
+use harness::{Browser, SCREENS, THEMES, site};
+use serde_json::Value;
+
+/// What readers type, and the sections that teach it: the first results of a search must be these
+/// sections, in any order. Pages are relative to the book's root.
+///
+/// mdBook indexes the lines hidden behind the eye button like any other text, and no setting
+/// leaves them out, so a section can match through code it does not show. Those matches may
+/// follow; they may not come first.
+const TEACHING: &[(&str, &[&str])] = &[
+    (
+        "spawn_blocking",
+        &[
+            "cpu-bound-work.html#do-the-work-with-spawn_blocking",
+            "converting-functions.html#move-the-work-to-spawn_blocking",
+        ],
+    ),
+    (
+        "block_on",
+        &["sync-and-async.html#from-a-plain-function-block_on"],
+    ),
+    ("Send", &["converting-functions.html#send-and-static"]),
+    ("Mutex", &["shared-state.html#which-mutex"]),
+    (
+        "timeout",
+        &[
+            "time-limits-and-cancellation.html#put-a-time-limit-on-a-call-timeout",
+            "troubleshooting/my-timeout-never-fires.html#my-timeout-never-fires",
+        ],
+    ),
+    (
+        "join",
+        &["time-limits-and-cancellation.html#join-takes-turns"],
+    ),
+    (
+        "uvicorn",
+        &[
+            "async-is-the-interface.html#what-you-did-not-write",
+            "coming-from-python.html#coming-from-python",
+        ],
+    ),
+    (
+        "run_in_threadpool",
+        &["converting-functions.html#move-the-work-to-spawn_blocking"],
+    ),
+];
+
+/// Terms readers search for that no section teaches yet. Once a section whose heading names one
+/// appears, this test fails until the term moves to `TEACHING`.
+const NOT_TAUGHT_YET: &[&str] = &[];
+
+/// Charts drawn too small to read on a phone, each with what is wrong. Fails once a chart here is
+/// readable, or gone, so the list only ever shrinks.
+const SMALL_CHARTS: &[(&str, &str)] = &[(
+    "measured/check-latency.svg",
+    "drawn 680 units wide with 12-unit labels, so its labels shrink to about 6 px at 390 px",
+)];
+
+/// The results of searching `term` from the search bar, in order, as `page.html#section`, each
+/// with its title.
+async fn search(browser: &Browser, term: &str) -> Vec<(String, String)> {
+    browser.open("index.html").await;
+    let client = &browser.client;
+    let toggle = client.find(Locator::Id("mdbook-search-toggle")).await;
+    toggle.unwrap().click().await.unwrap();
+    let bar = client.find(Locator::Id("mdbook-searchbar")).await.unwrap();
+    bar.send_keys(term).await.unwrap();
+    let header = client.find(Locator::Id("mdbook-searchresults-header"));
+    let header = header.await.unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css("#mdbook-searchresults-outer:not(.hidden)"))
+        .await
+        .unwrap();
+    assert!(header.text().await.unwrap().contains(term));
+    let found = browser
+        .js(&format!(
+            "const base = new URL('{base}');
+             return Array.from(document.querySelectorAll('#mdbook-searchresults li > a'))
+                 .map(a => {{
+                     const url = new URL(a.href);
+                     return [url.pathname.slice(base.pathname.length) + url.hash, a.innerText];
+                 }});",
+            base = site().base
+        ))
+        .await;
+    serde_json::from_value(found).unwrap()
+}
+
+#[tokio::test]
+async fn search_finds_the_sections_that_teach_each_term() {
+    let Some(mut browser) = Browser::start().await else {
+        return;
+    };
+    let mut failures = Vec::new();
+    for screen in SCREENS {
+        browser.set_screen(screen).await;
+        for &(term, teaching) in TEACHING {
+            let found = search(&browser, term).await;
+            let mut first: Vec<&str> = found
+                .iter()
+                .take(teaching.len())
+                .map(|(section, _)| section.as_str())
+                .collect();
+            first.sort();
+            let mut expected = teaching.to_vec();
+            expected.sort();
+            if first != expected {
+                let found: Vec<_> = found.iter().map(|(section, _)| section).collect();
+                failures.push(format!(
+                    "at {} px, `{term}` should first find {teaching:?}; it finds {found:#?}",
+                    screen.0
+                ));
+            }
+        }
+        for &term in NOT_TAUGHT_YET {
+            for (section, title) in search(&browser, term).await {
+                let heading = title.split('»').next_back().unwrap_or("");
+                if heading.to_lowercase().contains(&term.to_lowercase()) {
+                    failures.push(format!(
+                        "{section} (\"{title}\") names `{term}`: add it to TEACHING"
+                    ));
+                }
+            }
+        }
+    }
+    browser.stop().await;
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn the_eye_button_reveals_hidden_lines() {
+    let Some(mut browser) = Browser::start().await else {
+        return;
+    };
+    let mut checked = 0;
+    for screen in SCREENS {
+        browser.set_screen(screen).await;
+        for page in site().chapters() {
+            browser.open(&page).await;
+            // Every block with hidden lines hides them until its eye button is pressed.
+            let hidden = browser
+                .js("const blocks = Array.from(document.querySelectorAll('pre'))
+                         .filter(pre => pre.querySelector('.boring'));
+                     return blocks.map(pre => Array.from(pre.querySelectorAll('.boring'))
+                         .every(line => line.getClientRects().length === 0));")
+                .await;
+            let hidden: Vec<bool> = serde_json::from_value(hidden).unwrap();
+            if hidden.is_empty() {
+                continue;
+            }
+            assert!(
+                hidden.iter().all(|&h| h),
+                "{page} shows lines it should hide: {hidden:?}"
+            );
+            for index in 0..hidden.len() {
+                let blocks = browser
+                    .client
+                    .find_all(Locator::XPath("//pre[.//*[contains(@class, 'boring')]]"))
+                    .await
+                    .unwrap();
+                let block = &blocks[index];
+                // Bring the block's top, where its buttons are, below the menu bar, which
+                // would otherwise take the click.
+                browser
+                    .client
+                    .execute(
+                        "const top = arguments[0].getBoundingClientRect().top + window.scrollY;
+                         window.scrollTo(0, Math.max(0, top - window.innerHeight / 3));",
+                        vec![serde_json::to_value(block).unwrap()],
+                    )
+                    .await
+                    .unwrap();
+                // The buttons appear when the pointer is over the block, or a finger taps it.
+                block.click().await.unwrap();
+                let button = block
+                    .find(Locator::Css("button[title='Show hidden lines']"))
+                    .await
+                    .unwrap_or_else(|_| panic!("{page}: block {index} has no eye button"));
+                harness::wait_until_displayed(&button).await;
+                button.click().await.unwrap_or_else(|e| {
+                    panic!(
+                        "{page} at {} px: cannot press the eye button: {e}",
+                        screen.0
+                    )
+                });
+                let shown = browser
+                    .client
+                    .execute(
+                        "return Array.from(arguments[0].querySelectorAll('.boring'))
+                             .every(line => line.getClientRects().length > 0);",
+                        vec![serde_json::to_value(block).unwrap()],
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    shown,
+                    Value::Bool(true),
+                    "{page} at {} px: block {index} still hides lines after the eye button",
+                    screen.0
+                );
+                checked += 1;
+            }
+        }
+    }
+    browser.stop().await;
+    assert!(checked > 0, "no block has hidden lines");
+}
+
+#[tokio::test]
+async fn the_404_page_under_a_sub_path_loads_its_styles_and_scripts() {
+    let Some(mut browser) = Browser::start().await else {
+        return;
+    };
+    for screen in SCREENS {
+        browser.set_screen(screen).await;
+        // Deep, so that a relative path to the styles would miss them.
+        browser.open("no/such/chapter.html").await;
+        let loaded = browser
+            .js("const resources = performance.getEntriesByType('resource')
+                     .map(entry => [entry.name, entry.responseStatus]);
+                 const sheets = Array.from(document.querySelectorAll('link[rel=stylesheet]'))
+                     // mdBook turns off the highlighting styles of the themes not in use.
+                     .filter(link => !link.disabled)
+                     .map(link => [link.href, link.sheet ? link.sheet.cssRules.length : 0]);
+                 return {
+                     heading: document.querySelector('main h1').innerText,
+                     resources, sheets,
+                     font: getComputedStyle(document.body).fontFamily,
+                     sidebar: getComputedStyle(document.getElementById('mdbook-sidebar')).position,
+                     firstChapter: document.querySelector('.sidebar a[href]')?.href ?? 'none: no script ran',
+                 };")
+            .await;
+        let at = format!("404 page at {} px", screen.0);
+        assert!(
+            loaded["heading"].as_str().unwrap().contains("404"),
+            "{at}: {loaded}"
+        );
+        let sheets = loaded["sheets"].as_array().unwrap();
+        assert!(sheets.len() >= 3, "{at}: {sheets:?}");
+        for sheet in sheets {
+            assert!(
+                sheet[0].as_str().unwrap().starts_with(&site().base),
+                "{at}: {sheet}"
+            );
+            assert!(
+                sheet[1].as_u64().unwrap() > 0,
+                "{at}: a stylesheet did not load: {sheet}"
+            );
+        }
+        for resource in loaded["resources"].as_array().unwrap() {
+            assert_eq!(resource[1], 200, "{at}: {resource}");
+        }
+        // Styled, the page has mdBook's font and a fixed sidebar; unstyled, neither.
+        assert!(
+            loaded["font"]
+                .as_str()
+                .unwrap()
+                .starts_with("\"Open Sans\""),
+            "{at}: {loaded}"
+        );
+        assert_eq!(loaded["sidebar"], "fixed", "{at}: {loaded}");
+        assert!(
+            loaded["firstChapter"]
+                .as_str()
+                .unwrap()
+                .starts_with(&site().base),
+            "{at}: the sidebar links outside the book: {loaded}"
+        );
+    }
+    browser.stop().await;
+}
+
+#[tokio::test]
+async fn no_page_logs_a_console_error_with_the_network_off() {
+    let Some(mut browser) = Browser::start().await else {
+        return;
+    };
+    let mut errors = Vec::new();
+    let mut pages = site().pages();
+    pages.push("no/such/chapter.html".into());
+    for screen in SCREENS {
+        browser.set_screen(screen).await;
+        for page in &pages {
+            browser.open(page).await;
+            // Searching loads the search index too.
+            if let Ok(toggle) = browser
+                .client
+                .find(Locator::Id("mdbook-search-toggle"))
+                .await
+            {
+                toggle.click().await.unwrap();
+                let bar = browser.client.find(Locator::Id("mdbook-searchbar")).await;
+                bar.unwrap().send_keys("future").await.unwrap();
+                let results = Locator::Css("#mdbook-searchresults li");
+                if browser.client.wait().for_element(results).await.is_err() {
+                    errors.push(format!("{page} at {} px: search finds nothing", screen.0));
+                }
+            }
+            for error in browser.console_errors().await {
+                // The 404 page is served with status 404, and Chromium logs that status.
+                let own_status = format!(
+                    "{} - Failed to load resource: the server responded with a status of 404",
+                    site().url(page)
+                );
+                if page.starts_with("no/such/") && error.starts_with(&own_status) {
+                    continue;
+                }
+                errors.push(format!("{page} at {} px: {error}", screen.0));
+            }
+        }
+    }
+    browser.stop().await;
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+/// Every element of the page, outside code blocks and table wrappers (which scroll on their
+/// own), that reaches past the right edge of the viewport, and whether the page scrolls sideways.
+const SIDEWAYS: &str = "
+    const width = document.documentElement.clientWidth;
+    const found = [];
+    const page = document.scrollingElement;
+    if (page.scrollWidth > width) {
+        found.push('the page scrolls sideways: ' + page.scrollWidth + ' px wide');
+    }
+    for (const el of document.querySelectorAll('#mdbook-page-wrapper *')) {
+        if (el.parentElement.closest('pre, .table-wrapper')) continue;
+        const box = el.getBoundingClientRect();
+        if (box.width > 0 && box.right > width + 0.5) {
+            const text = (el.innerText || el.outerHTML).slice(0, 60).replace(/\\s+/g, ' ');
+            found.push(el.tagName.toLowerCase() + ' reaches ' + Math.round(box.right) + ' px: ' + text);
+        }
+    }
+    return found;";
+
+#[tokio::test]
+async fn no_page_scrolls_sideways_outside_code_blocks_and_tables() {
+    let Some(mut browser) = Browser::start().await else {
+        return;
+    };
+    let mut failures = Vec::new();
+    for screen in SCREENS {
+        browser.set_screen(screen).await;
+        for page in site().pages() {
+            browser.open(&page).await;
+            let found: Vec<String> = serde_json::from_value(browser.js(SIDEWAYS).await).unwrap();
+            failures.extend(
+                found
+                    .into_iter()
+                    .map(|f| format!("{page} at {} px: {f}", screen.0)),
+            );
+        }
+    }
+    browser.stop().await;
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Functions the scripts below share: the figures of a chapter's text, an SVG of each to measure
+/// (for an `<img>`, its file drawn inline at the size the image has on screen), colours, and
+/// WCAG's contrast ratio.
+const FIGURE_HELPERS: &str = "
+    // Only what is shown: not icons, and not the hidden copy of each image mdBook keeps for its zoom.
+    const figures = () => Array.from(document.querySelectorAll('main img, main svg'))
+        .filter(el => !el.parentElement.closest('pre, button, .fa-svg, svg, a.header'))
+        .filter(el => el.getBoundingClientRect().width > 0);
+    const root = new URL(path_to_root || '.', location.href).pathname;
+    const sourceOf = el => el.tagName.toLowerCase() === 'img'
+        ? new URL(el.src).pathname.slice(root.length) : 'an inline svg';
+    // null for a raster image.
+    const svgOf = async el => {
+        if (el.tagName.toLowerCase() !== 'img') return {svg: el, done: () => {}};
+        if (!/[.]svg$/.test(new URL(el.src).pathname)) return null;
+        const box = el.getBoundingClientRect();
+        const text = await (await fetch(el.src)).text();
+        const svg = new DOMParser().parseFromString(text, 'image/svg+xml').documentElement;
+        svg.setAttribute('width', box.width);
+        svg.setAttribute('height', box.height);
+        const holder = document.createElement('div');
+        holder.style.cssText = 'position:absolute; left:0; top:0; visibility:hidden';
+        holder.appendChild(document.importNode(svg, true));
+        document.body.appendChild(holder);
+        return {svg: holder.firstChild, done: () => holder.remove()};
+    };
+    const rgba = value => {
+        const v = (value.match(/[0-9.]+/g) || []).map(Number);
+        return v.length < 3 ? null : [v[0], v[1], v[2], v.length > 3 ? v[3] : 1];
+    };
+    // The colour behind an element: the first opaque background among it and its ancestors.
+    const behind = el => {
+        for (let at = el; at; at = at.parentElement) {
+            const color = rgba(getComputedStyle(at).backgroundColor);
+            if (color && color[3] > 0) return color.slice(0, 3);
+        }
+        return [255, 255, 255];
+    };
+    const contrast = (a, b) => {
+        const lum = c => {
+            const [r, g, b] = c.map(v => v / 255).map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const [x, y] = [lum(a), lum(b)];
+        return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+    };
+";
+
+/// With `FIGURE_HELPERS`: the tables and figures of a chapter, `{tables, figures, width}`. Each
+/// table with its problems; each figure with its source, its right edge, and the smallest text it
+/// shows, in CSS pixels on screen (null for a raster image).
+const TABLES_AND_FIGURES: &str = "
+    const width = document.documentElement.clientWidth;
+    const tables = Array.from(document.querySelectorAll('main table')).map(table => {
+        const wrapper = table.closest('.table-wrapper');
+        const problems = [];
+        const scrolls = wrapper && getComputedStyle(wrapper).overflowX === 'auto';
+        if (!scrolls && table.getBoundingClientRect().right > width) {
+            problems.push('wider than the screen, and does not scroll');
+        }
+        for (const cell of table.querySelectorAll('th, td')) {
+            const size = parseFloat(getComputedStyle(cell).fontSize);
+            if (size < 12) problems.push('text of ' + size + ' px in ' + cell.innerText);
+            if (cell.scrollWidth > cell.clientWidth + 1) problems.push('cut off: ' + cell.innerText);
+        }
+        return {text: table.innerText.slice(0, 40), problems};
+    });
+    const measure = async el => {
+        const found = {source: sourceOf(el), right: el.getBoundingClientRect().right, smallest: null};
+        const drawn = await svgOf(el);
+        if (drawn) {
+            found.smallest = Math.min(...Array.from(drawn.svg.querySelectorAll('text'))
+                .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a));
+            drawn.done();
+        }
+        return found;
+    };
+    return {tables, figures: await Promise.all(figures().map(measure)), width};
+";
+
+/// Runs `body` (which may `await` and `return`) with `FIGURE_HELPERS` in the page.
+async fn with_figure_helpers(browser: &Browser, body: &str) -> Value {
+    let script = format!(
+        "const done = arguments[arguments.length - 1];
+         {FIGURE_HELPERS}
+         (async () => {{ {body} }})().then(done, error => done({{error: String(error)}}));"
+    );
+    let result = browser.client.execute_async(&script, vec![]).await.unwrap();
+    assert!(result.get("error").is_none(), "script failed: {result}");
+    result
+}
+
+#[tokio::test]
+async fn every_table_and_chart_is_readable_on_a_phone() {
+    let Some(mut browser) = Browser::start().await else {
+        return;
+    };
+    let phone = SCREENS[1];
+    browser.set_screen(phone).await;
+    let mut failures = Vec::new();
+    let mut charts_seen = BTreeMap::new();
+    let mut tables = 0;
+    for page in site().chapters() {
+        browser.open(&page).await;
+        let found = with_figure_helpers(&browser, TABLES_AND_FIGURES).await;
+        for table in found["tables"].as_array().unwrap() {
+            tables += 1;
+            for problem in table["problems"].as_array().unwrap() {
+                failures.push(format!("{page}: table {}: {problem}", table["text"]));
+            }
+        }
+        for figure in found["figures"].as_array().unwrap() {
+            let source = figure["source"].as_str().unwrap().to_string();
+            if figure["right"].as_f64().unwrap() > found["width"].as_f64().unwrap() + 0.5 {
+                failures.push(format!("{page}: {source} is cut off at the right"));
+            }
+            let Some(smallest) = figure["smallest"].as_f64() else {
+                failures.push(format!(
+                    "{page}: {source} is not SVG, so its text cannot be measured: draw charts as SVG"
+                ));
+                continue;
+            };
+            charts_seen.insert(source.clone(), smallest);
+            let exempt = SMALL_CHARTS.iter().any(|(chart, _)| *chart == source);
+            if smallest < 10.0 && !exempt {
+                failures.push(format!(
+                    "{page}: {source} shows text of {smallest:.1} px at {} px: at least 10 px, please",
+                    phone.0
+                ));
+            }
+        }
+    }
+    for (chart, why) in SMALL_CHARTS {
+        match charts_seen.get(*chart) {
+            None => failures.push(format!(
+                "{chart} is listed in SMALL_CHARTS ({why}) but no chapter shows it"
+            )),
+            Some(smallest) if *smallest >= 10.0 => failures.push(format!(
+                "{chart} is readable now ({smallest:.1} px), no longer {why}: take it off SMALL_CHARTS"
+            )),
+            Some(_) => {}
+        }
+    }
+    browser.stop().await;
+    assert!(tables > 0, "the book has tables");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// With `FIGURE_HELPERS`: every piece of table or chart text, and every line and mark of a chart,
+/// whose colour is too close to the colour behind it. "Visible" takes WCAG's 3:1 for table text
+/// and a chart's lines and marks, and 4.5:1 for a chart's small labels. (Body text should reach
+/// 4.5:1 too, but mdBook's own link colour in the rust, coal and navy themes, and coal's table
+/// headers, stay between 3.4 and 3.8.) Returns `{problems, figures}`.
+const CONTRAST: &str = "
+    const problems = [];
+    for (const table of document.querySelectorAll('main table')) {
+        for (const el of [table, ...table.querySelectorAll('*')]) {
+            const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+            if (!own) continue;
+            const [color, back] = [rgba(getComputedStyle(el).color).slice(0, 3), behind(el)];
+            const ratio = contrast(color, back);
+            if (ratio < 3) problems.push(`table text \"${el.innerText.slice(0, 30)}\": ${ratio.toFixed(1)}:1, ${color} on ${back}`);
+        }
+    }
+    const shown = figures();
+    for (const el of shown) {
+        const drawn = await svgOf(el);
+        if (!drawn) { problems.push(sourceOf(el) + ' is not SVG: its colours cannot be checked'); continue; }
+        const area = drawn.svg.getBoundingClientRect();
+        // Behind the drawing: a rectangle that fills it, or else the page.
+        let back = behind(el);
+        for (const rect of drawn.svg.querySelectorAll('rect')) {
+            const box = rect.getBoundingClientRect();
+            const fill = rgba(getComputedStyle(rect).fill);
+            if (fill && fill[3] === 1 && box.width * box.height >= 0.95 * area.width * area.height) back = fill.slice(0, 3);
+        }
+        const marks = drawn.svg.querySelectorAll('text, polyline, polygon, path, circle, ellipse');
+        for (const mark of marks) {
+            const style = getComputedStyle(mark);
+            const isText = mark.tagName.toLowerCase() === 'text';
+            const color = rgba(isText || style.stroke === 'none' ? style.fill : style.stroke);
+            if (!color || color[3] === 0) continue;
+            const ratio = contrast(color.slice(0, 3), back);
+            const needed = isText ? 4.5 : 3;
+            if (ratio < needed) {
+                const what = isText ? '\"' + mark.textContent.slice(0, 30) + '\"' : 'a ' + mark.tagName;
+                problems.push(`${sourceOf(el)}: ${what}: ${ratio.toFixed(1)}:1 (${color.slice(0, 3)} on ${back}), needs ${needed}:1`);
+            }
+        }
+        drawn.done();
+    }
+    return {problems, figures: shown.length};
+";
+
+#[tokio::test]
+async fn every_table_and_chart_is_visible_in_all_five_themes() {
+    let Some(mut browser) = Browser::start().await else {
+        return;
+    };
+    let mut failures = Vec::new();
+    let mut figures = 0;
+    for screen in SCREENS {
+        browser.set_screen(screen).await;
+        for page in site().chapters() {
+            browser.open(&page).await;
+            let shown = browser
+                .js("return document.querySelectorAll('main table, main img, main svg').length")
+                .await;
+            if shown == 0 {
+                continue;
+            }
+            for theme in THEMES {
+                browser.set_theme(theme).await;
+                let found = with_figure_helpers(&browser, CONTRAST).await;
+                figures += found["figures"].as_u64().unwrap();
+                for problem in found["problems"].as_array().unwrap() {
+                    let problem = problem.as_str().unwrap();
+                    failures.push(format!("{page}, {theme} theme, {} px: {problem}", screen.0));
+                }
+            }
+            browser.set_theme("light").await;
+        }
+    }
+    browser.stop().await;
+    assert!(figures > 0, "the book shows a chart");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The text of every table cell on the page, whitespace collapsed.
+const TABLE_CELLS: &str = "
+    return Array.from(document.querySelectorAll('main table')).map(table =>
+        Array.from(table.querySelectorAll('th, td')).map(cell => cell.textContent.replace(/\\s+/g, ' ').trim()));";
+
+#[tokio::test]
+async fn the_print_page_contains_every_table_cell() {
+    let Some(mut browser) = Browser::start().await else {
+        return;
+    };
+    let mut chapter_tables: Vec<(String, Vec<String>)> = Vec::new();
+    for page in site().chapters() {
+        browser.open(&page).await;
+        let tables: Vec<Vec<String>> =
+            serde_json::from_value(browser.js(TABLE_CELLS).await).unwrap();
+        chapter_tables.extend(tables.into_iter().map(|cells| (page.clone(), cells)));
+    }
+    assert!(!chapter_tables.is_empty(), "the book has tables");
+
+    // A4 paper less Chromium's default margins of 1 cm: 190 mm, about 718 CSS px.
+    browser.set_screen((718, 1000)).await;
+    browser.open("print.html").await;
+    browser
+        .devtools(
+            "Emulation.setEmulatedMedia",
+            serde_json::json!({"media": "print"}),
+        )
+        .await;
+    let printed: Vec<Vec<String>> = serde_json::from_value(browser.js(TABLE_CELLS).await).unwrap();
+    let mut unprinted = Vec::new();
+    for (page, cells) in &chapter_tables {
+        if !printed.contains(cells) {
+            unprinted.push(format!(
+                "{page}: a table starting {:?}",
+                &cells[..cells.len().min(3)]
+            ));
+        }
+    }
+    // Printed, every cell is laid out on the page: none hidden, none cut off at the right edge.
+    let hidden = browser
+        .js(
+            "const width = document.querySelector('main').getBoundingClientRect().right;
+             return Array.from(document.querySelectorAll('main td, main th'))
+                 .filter(cell => cell.getClientRects().length === 0
+                     || cell.getBoundingClientRect().right > width + 0.5)
+                 .map(cell => cell.innerText);",
+        )
+        .await;
+    browser.stop().await;
+    assert!(
+        unprinted.is_empty(),
+        "not on the print page:\n{}",
+        unprinted.join("\n")
+    );
+    assert_eq!(
+        hidden,
+        serde_json::json!([]),
+        "cells the print page hides or cuts off"
+    );
+}
