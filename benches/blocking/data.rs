@@ -37,11 +37,15 @@ pub struct Row {
     /// Cores' worth of CPU time that other programs (and other virtual machines) used
     /// during the phase: how far the machine was from quiet.
     pub other_cores: f64,
+    /// Time the server's async side (every thread but a rayon pool's) and the client spent
+    /// runnable but waiting for a core during the phase, in ms, all threads together.
+    pub server_runq_ms: f64,
+    pub client_runq_ms: f64,
 }
 
 const COLUMNS: &str = "variant,n,k,run,cores,load1,seconds,check_sent,check_answered,check_p50_ms,\
 check_p99_ms,check_max_ms,client_lag_p99_ms,rounds,stalled_rounds,work_ok,work_503,work_failed,\
-goodput_per_s,work_median_ms,floor_ms,peak_rss_mb,minor_faults,other_cores";
+goodput_per_s,work_median_ms,floor_ms,peak_rss_mb,minor_faults,other_cores,server_runq_ms,client_runq_ms";
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
@@ -92,6 +96,8 @@ impl Row {
             peak_rss_mb: 0.0,
             minor_faults: 0,
             other_cores: 0.0,
+            server_runq_ms: 0.0,
+            client_runq_ms: ms(p.client_runq),
         }
     }
 
@@ -126,7 +132,7 @@ pub fn csv(rows: &[Row]) -> String {
     for r in rows {
         let _ = writeln!(
             s,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.variant,
             r.n,
             r.k,
@@ -151,6 +157,8 @@ pub fn csv(rows: &[Row]) -> String {
             num(r.peak_rss_mb, 1),
             r.minor_faults,
             num(r.other_cores, 2),
+            num(r.server_runq_ms, 1),
+            num(r.client_runq_ms, 1),
         );
     }
     s

@@ -49,6 +49,16 @@ pub struct Phase {
     pub bursts: Vec<(Instant, Instant)>,
     pub work: Vec<Work>,
     pub elapsed: Duration,
+    /// Time the client's threads (the runtime's and the schedule's) were runnable but waited
+    /// for a core.
+    pub client_runq: Duration,
+}
+
+/// This thread's time on a run queue so far (the second field of its schedstat).
+fn runqueue_wait() -> Duration {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+    let ns = stat.split_whitespace().nth(1).and_then(|v| v.parse().ok());
+    Duration::from_nanos(ns.unwrap_or(0))
 }
 
 /// Runs `body` while `/check` goes out every `CHECK_EVERY`, then waits for the checks still
@@ -58,8 +68,10 @@ async fn with_checks<T>(addr: SocketAddr, body: impl Future<Output = T>) -> (T, 
     let stop = Arc::new(AtomicBool::new(false));
     let (due_tx, mut due_rx) = tokio::sync::mpsc::unbounded_channel();
     let start = Instant::now();
+    let waited_before = runqueue_wait();
     let pacer_stop = stop.clone();
-    std::thread::spawn(move || {
+    let pacer = std::thread::spawn(move || {
+        let waited_before = runqueue_wait();
         for i in 0u32.. {
             let due = start + CHECK_EVERY * i;
             std::thread::sleep(due.saturating_duration_since(Instant::now()));
@@ -67,6 +79,7 @@ async fn with_checks<T>(addr: SocketAddr, body: impl Future<Output = T>) -> (T, 
                 break;
             }
         }
+        runqueue_wait() - waited_before
     });
     let sender = tokio::spawn(async move {
         let mut sent = Vec::new();
@@ -86,6 +99,9 @@ async fn with_checks<T>(addr: SocketAddr, body: impl Future<Output = T>) -> (T, 
     let out = body.await;
     stop.store(true, Ordering::Relaxed);
     let (sent, client_lag) = sender.await.unwrap();
+    let pacer_waited = tokio::task::spawn_blocking(move || pacer.join().unwrap())
+        .await
+        .unwrap();
     let mut checks = Vec::with_capacity(sent.len());
     for (due, answer) in sent {
         let answered = answer.await.unwrap();
@@ -98,6 +114,7 @@ async fn with_checks<T>(addr: SocketAddr, body: impl Future<Output = T>) -> (T, 
         checks,
         client_lag,
         elapsed: start.elapsed(),
+        client_runq: runqueue_wait() - waited_before + pacer_waited,
         ..Phase::default()
     };
     (out, phase)

@@ -8,10 +8,11 @@
 //!
 //! The floor is the bare generate-and-sort, timed in this process before each server starts.
 //!
-//! Run: `cargo bench -p blocking-bench` (5 runs, about 4 minutes on 2 cores). It writes
-//! `src/measured/results.csv`, `results.md` (the tables) and `check-latency.svg`, which the
-//! chapter "What blocking costs, measured" shows. `-- --quick` does one run and writes to
-//! `target/blocking-bench-quick` instead, as does any run with fewer variants.
+//! Run: `cargo bench -p blocking-bench` (5 runs, about 5 minutes on 2 cores). It writes
+//! `src/measured/results.csv`, the tables (`results.md`, `controls.md`, `goal.md`) and
+//! `check-latency.svg`, which the chapter "What blocking costs, measured" shows. `-- --quick`
+//! does one run and writes to `target/blocking-bench-quick` instead, as does any run with fewer
+//! runs or variants.
 //! Settings (environment): `BENCH_N` (default 7), `BENCH_RUNS` (default 5), `BENCH_OUT`,
 //! `BENCH_VARIANTS` (sweep; default all), `BENCH_CONTROLS` (default all; empty for none),
 //! `BENCH_CLIENT_NICE` (unset; a negative value, as root, puts the client ahead of the servers).
@@ -55,9 +56,9 @@ pub const KS: [usize; 4] = [1, 2, 4, 8];
 const IDLE_LENGTH: Duration = Duration::from_secs(1);
 /// Each K phase sends bursts back to back until at least this long has passed.
 const PHASE_LENGTH: Duration = Duration::from_secs(1);
-const CONTROL_ROUNDS: usize = 40;
+const CONTROL_ROUNDS: usize = 100;
 /// Lets the server go idle before each control round, as between real requests.
-const CONTROL_PAUSE: Duration = Duration::from_millis(20);
+const CONTROL_PAUSE: Duration = Duration::from_millis(10);
 const CONTROL_FLOOR_SAMPLES: usize = 3;
 
 pub struct Settings {
@@ -189,14 +190,12 @@ fn main() {
     std::fs::create_dir_all(&out).unwrap();
     let took = started.elapsed();
     std::fs::write(out.join("results.csv"), data::csv(&rows)).unwrap();
-    std::fs::write(
-        out.join("results.md"),
-        report::markdown(&settings, &rows, took),
-    )
-    .unwrap();
+    for (name, text) in report::markdown(&settings, &rows, took) {
+        std::fs::write(out.join(name), text).unwrap();
+    }
     std::fs::write(out.join("check-latency.svg"), chart::svg(&settings, &rows)).unwrap();
     eprintln!(
-        "[bench] wrote results.csv, results.md and check-latency.svg to {} in {:.0} s",
+        "[bench] wrote results.csv, the tables (results.md, controls.md, goal.md) and check-latency.svg to {} in {:.0} s",
         out.display(),
         took.as_secs_f64()
     );
@@ -207,6 +206,7 @@ struct Readings {
     peak_mb: f64,
     minor_faults: u64,
     other_cores: f64,
+    server_runq_ms: f64,
 }
 
 /// Runs a phase with the server's peak memory reset before it, and reads the memory, page
@@ -218,12 +218,15 @@ async fn measured(
     server.reset_peak();
     let faults = server.minor_faults();
     let (others, start) = (server::Others::now(server), Instant::now());
+    let server_runq = server.runqueue_wait_ms();
     let p = phase.await;
+    let server_runq_ms = server.runqueue_wait_ms() - server_runq;
     let others = others.cores_until(&server::Others::now(server), start.elapsed().as_secs_f64());
     let readings = Readings {
         peak_mb: server.peak_mb(),
         minor_faults: server.minor_faults() - faults,
         other_cores: others,
+        server_runq_ms,
     };
     (p, readings)
 }
@@ -240,6 +243,7 @@ fn row(
     row.peak_rss_mb = readings.peak_mb;
     row.minor_faults = readings.minor_faults;
     row.other_cores = readings.other_cores;
+    row.server_runq_ms = readings.server_runq_ms;
     (row, phase)
 }
 

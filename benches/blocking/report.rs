@@ -78,7 +78,17 @@ fn matrix(
     t
 }
 
-pub fn markdown(s: &Settings, rows: &[Row], took: Duration) -> String {
+/// The tables as the chapter includes them: `results.md`, `controls.md` and `goal.md`.
+pub fn markdown(s: &Settings, rows: &[Row], took: Duration) -> [(&'static str, String); 3] {
+    [
+        ("results.md", results(s, rows, took)),
+        ("controls.md", controls(s, rows)),
+        ("goal.md", goal(s, rows)),
+    ]
+}
+
+/// How the run went, then the sweep's matrices.
+fn results(s: &Settings, rows: &[Row], took: Duration) -> String {
     let n = s.n;
     let mut t = String::new();
     let cpu = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
@@ -163,7 +173,9 @@ fn controls(s: &Settings, rows: &[Row]) -> String {
     }
     let mut t = format!(
         "**Single `/work/{}` requests that stalled `/check`** (a check waited more than half a \
-         bare sort)\n\n| Runtime | Stalled | Per run | `/check` max, ms |\n|---|--:|--:|--:|\n",
+         bare sort of 10<sup>{}</sup> numbers)\n\n\
+         | Runtime | Stalled | Per run | `/check` max, ms |\n|---|--:|--:|--:|\n",
+        s.n - 1,
         s.n - 1
     );
     for v in &s.controls {

@@ -95,9 +95,34 @@ impl Server {
         stat_fields(&self.proc("stat"), &[14, 15])
     }
 
+    /// Time the server's threads spent runnable but waiting for a core, so far, in ms: all of
+    /// them but a rayon pool's sorting threads (`sort-N`).
+    pub fn runqueue_wait_ms(&self) -> f64 {
+        runqueue_wait_ms(&self.proc("task"), |name| !name.starts_with("sort-"))
+    }
+
     fn proc(&self, file: &str) -> String {
         format!("/proc/{}/{file}", self.child.id())
     }
+}
+
+/// The second field of /proc/PID/task/TID/schedstat (ns on a run queue), summed over the
+/// threads whose name `counts`.
+fn runqueue_wait_ms(tasks: &str, counts: impl Fn(&str) -> bool) -> f64 {
+    let mut ns = 0u64;
+    for task in std::fs::read_dir(tasks).into_iter().flatten().flatten() {
+        let name = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        if !counts(name.trim()) {
+            continue;
+        }
+        let stat = std::fs::read_to_string(task.path().join("schedstat")).unwrap_or_default();
+        ns += stat
+            .split_whitespace()
+            .nth(1)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0);
+    }
+    ns as f64 / 1e6
 }
 
 /// The sum of the numbered fields (from 1, as proc(5) numbers them) of a /proc/PID/stat file.
