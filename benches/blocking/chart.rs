@@ -120,10 +120,11 @@ pub fn svg(s: &Settings, rows: &[Row]) -> String {
                 continue;
             }
             let gy = y(ms);
+            // Rounded, so that 3 × 0.1 prints as 0.3.
             let label = if ms >= 1000.0 {
-                format!("{} s", ms / 1000.0)
+                format!("{} s", (ms / 1000.0).round())
             } else {
-                format!("{ms}")
+                format!("{}", (ms * 1e3).round() / 1e3)
             };
             let _ = writeln!(
                 o,

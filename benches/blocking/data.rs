@@ -23,7 +23,8 @@ pub struct Row {
     pub check_max_ms: f64,
     pub client_lag_p99_ms: f64,
     pub rounds: usize,
-    /// Bursts during which a `/check` waited longer than half the floor: a stall.
+    /// Bursts during which a `/check` waited longer than half the floor and until the burst
+    /// was over: a stall.
     pub stalled_rounds: usize,
     pub work_ok: usize,
     pub work_503: usize,
@@ -101,15 +102,20 @@ impl Row {
         }
     }
 
-    /// Counts the bursts in which a check due during the burst waited longer than `limit`
-    /// (or never got an answer).
+    /// Counts the bursts that stalled `/check`: a check due during the burst waited longer
+    /// than `limit` and was answered only once the burst was over, or never. A check that is
+    /// merely slow (the client late, say) is answered while the sorts still run.
     pub fn count_stalls(&mut self, p: &Phase, limit: Duration) {
+        let slack = Duration::from_millis(1);
         self.stalled_rounds = p
             .bursts
             .iter()
             .filter(|(start, end)| {
                 p.checks.iter().any(|c| {
-                    c.due >= *start && c.due <= *end && c.latency.is_none_or(|l| l > limit)
+                    c.due >= *start
+                        && c.due <= *end
+                        && c.latency
+                            .is_none_or(|l| l > limit && c.due + l + slack >= *end)
                 })
             })
             .count();

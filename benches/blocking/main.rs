@@ -180,7 +180,7 @@ fn main() {
         let floors = [floor(n, &floors), floor(n - 1, &control_floors)];
         for (mut row, phase) in run_rows {
             row.floor_ms = floors.iter().find(|f| f.0 == row.n).unwrap().1;
-            // A stall: a check that waited more than half a bare sort.
+            // A stall: a check that waited more than half a bare sort, until the sorts ended.
             row.count_stalls(&phase, Duration::from_secs_f64(row.floor_ms / 2e3));
             rows.push(row);
         }
