@@ -4,7 +4,8 @@
 //! - a sweep: `/check` latency idle (K = 0) and while bursts of K = 1, 2, 4, 8 `GET /work/N`
 //!   run, with the sorts completed per second (goodput) and the server's peak memory;
 //! - the controls: many single `/work/{N-1}` requests on the inline server, on stable tokio and
-//!   on two runtimes built with `--cfg tokio_unstable`, counting the ones that stall `/check`.
+//!   on two runtimes built with `--cfg tokio_unstable`, counting the ones that stall `/check`,
+//!   while another process keeps one core busy.
 //!
 //! The floor is the bare generate-and-sort, timed in this process before each server starts.
 //!
@@ -144,6 +145,9 @@ fn main() {
             floors.push(sort_alone(n));
             let server = Server::start(&binary(variant), variant);
             let load1 = load_average();
+            // The stall needs the other worker asleep without the I/O driver, which is rare on
+            // an idle machine: another program keeping a core busy makes it common.
+            let _busy = server::Spinner::start();
             client.block_on(async {
                 warm_up(&server).await;
                 progress.show(run, variant, "idle");
@@ -164,6 +168,9 @@ fn main() {
             }
             let server = Server::start(&binary(variant), variant);
             let load1 = load_average();
+            // The stall needs the other worker asleep without the I/O driver, which is rare on
+            // an idle machine: another program keeping a core busy makes it common.
+            let _busy = server::Spinner::start();
             client.block_on(async {
                 warm_up(&server).await;
                 progress.show(run, variant, &format!("{CONTROL_ROUNDS} single requests"));

@@ -45,6 +45,33 @@ pub struct Server {
     pub addr: SocketAddr,
 }
 
+/// One core kept busy by another process while it lives.
+pub struct Spinner(Child);
+
+impl Spinner {
+    pub fn start() -> Spinner {
+        let mut child = Command::new(stable_binary())
+            .arg("spin")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the spinner starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "spinning");
+        Spinner(child)
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
 impl Server {
     pub fn start(binary: &Path, variant: &str) -> Server {
         let mut command = Command::new(binary);

@@ -34,6 +34,9 @@ fn main() {
     {
         set_nice(nice);
     }
+    if variant == "spin" {
+        spin();
+    }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     builder.enable_all();
@@ -86,4 +89,17 @@ pub fn set_nice(nice: i32) {
     // SAFETY: plain system call; on Linux, PRIO_PROCESS with who = 0 means the calling thread.
     let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, nice) };
     assert_eq!(rc, 0, "setpriority({nice}) failed");
+}
+
+/// Another program keeping one core busy, for the controls: a thread that never sleeps, at the
+/// ordinary priority, until the benchmark closes our stdin.
+fn spin() -> ! {
+    std::thread::spawn(|| {
+        loop {
+            std::hint::spin_loop();
+        }
+    });
+    println!("spinning");
+    std::io::stdin().read_to_end(&mut Vec::new()).ok();
+    std::process::exit(0);
 }
