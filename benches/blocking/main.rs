@@ -10,7 +10,7 @@
 //! The floor is the bare generate-and-sort, timed in this process before each server starts.
 //!
 //! Run: `cargo bench -p blocking-bench` (5 runs, about 5 minutes on 2 cores). It writes
-//! `src/measured/results.csv`, the tables (`results.md`, `controls.md`, `goal.md`) and
+//! `src/measured/results.csv`, the tables (`results.table`, `controls.table`, `goal.table`) and
 //! `check-latency.svg`, which the chapter "What blocking costs, measured" shows. `-- --quick`
 //! does one run and writes to `target/blocking-bench-quick` instead, as does any run with fewer
 //! runs or variants.
@@ -202,7 +202,7 @@ fn main() {
     }
     std::fs::write(out.join("check-latency.svg"), chart::svg(&settings, &rows)).unwrap();
     eprintln!(
-        "[bench] wrote results.csv, the tables (results.md, controls.md, goal.md) and check-latency.svg to {} in {:.0} s",
+        "[bench] wrote results.csv, the tables (results.table, controls.table, goal.table) and check-latency.svg to {} in {:.0} s",
         out.display(),
         took.as_secs_f64()
     );

@@ -1,4 +1,4 @@
-//! The tables the chapter includes (`results.md`): one small matrix per measure, variants as
+//! The tables the chapter includes (`results.table`): one small matrix per measure, variants as
 //! rows and K as columns, each cell the median of the runs with their lowest and highest below.
 
 use std::fmt::Write as _;
@@ -78,12 +78,12 @@ fn matrix(
     t
 }
 
-/// The tables as the chapter includes them: `results.md`, `controls.md` and `goal.md`.
+/// The tables as the chapter includes them: `results.table`, `controls.table` and `goal.table`.
 pub fn markdown(s: &Settings, rows: &[Row], took: Duration) -> [(&'static str, String); 3] {
     [
-        ("results.md", results(s, rows, took)),
-        ("controls.md", controls(s, rows)),
-        ("goal.md", goal(s, rows)),
+        ("results.table", results(s, rows, took)),
+        ("controls.table", controls(s, rows)),
+        ("goal.table", goal(s, rows)),
     ]
 }
 
