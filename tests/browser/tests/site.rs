@@ -64,10 +64,7 @@ const NOT_TAUGHT_YET: &[&str] = &[];
 
 /// Charts drawn too small to read on a phone, each with what is wrong. Fails once a chart here is
 /// readable, or gone, so the list only ever shrinks.
-const SMALL_CHARTS: &[(&str, &str)] = &[(
-    "measured/check-latency.svg",
-    "drawn 680 units wide with 12-unit labels, so its labels shrink to about 6 px at 390 px",
-)];
+const SMALL_CHARTS: &[(&str, &str)] = &[];
 
 /// The results of searching `term` from the search bar, in order, as `page.html#section`, each
 /// with its title.

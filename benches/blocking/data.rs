@@ -1,0 +1,171 @@
+//! One row of `results.csv`: one variant, one K, one run. K = 0 is the idle phase.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use crate::load::{Outcome, Phase};
+use crate::stats::quantile;
+
+pub struct Row {
+    pub variant: String,
+    /// `/work/{n}` sorts 10^n numbers.
+    pub n: u32,
+    pub k: usize,
+    pub run: usize,
+    /// The machine's cores, and its 1-minute load average when this server started.
+    pub cores: usize,
+    pub load1: f64,
+    pub seconds: f64,
+    pub check_sent: usize,
+    pub check_answered: usize,
+    pub check_p50_ms: f64,
+    pub check_p99_ms: f64,
+    pub check_max_ms: f64,
+    pub client_lag_p99_ms: f64,
+    pub rounds: usize,
+    /// Bursts during which a `/check` waited longer than half the floor and until the burst
+    /// was over: a stall.
+    pub stalled_rounds: usize,
+    pub work_ok: usize,
+    pub work_503: usize,
+    pub work_failed: usize,
+    pub goodput_per_s: f64,
+    pub work_median_ms: f64,
+    /// The bare sort of 10^n numbers, median of this run's samples.
+    pub floor_ms: f64,
+    pub peak_rss_mb: f64,
+    pub minor_faults: u64,
+    /// Cores' worth of CPU time that other programs (and other virtual machines) used
+    /// during the phase: how far the machine was from quiet.
+    pub other_cores: f64,
+    /// Time the server's async side (every thread but a rayon pool's) and the client spent
+    /// runnable but waiting for a core during the phase, in ms, all threads together.
+    pub server_runq_ms: f64,
+    pub client_runq_ms: f64,
+}
+
+const COLUMNS: &str = "variant,n,k,run,cores,load1,seconds,check_sent,check_answered,check_p50_ms,\
+check_p99_ms,check_max_ms,client_lag_p99_ms,rounds,stalled_rounds,work_ok,work_503,work_failed,\
+goodput_per_s,work_median_ms,floor_ms,peak_rss_mb,minor_faults,other_cores,server_runq_ms,client_runq_ms";
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+impl Row {
+    /// Everything but the floor, which is known once the run is over.
+    pub fn new(variant: &str, n: u32, k: usize, run: usize, load1: f64, p: &Phase) -> Row {
+        let latencies: Vec<f64> = p
+            .checks
+            .iter()
+            .map(|c| c.latency.map_or(f64::INFINITY, ms))
+            .collect();
+        let lag: Vec<f64> = p.client_lag.iter().copied().map(ms).collect();
+        let ok: Vec<f64> = p
+            .work
+            .iter()
+            .filter(|w| w.outcome == Outcome::Ok)
+            .map(|w| ms(w.took))
+            .collect();
+        let count = |o: Outcome| p.work.iter().filter(|w| w.outcome == o).count();
+        Row {
+            variant: variant.to_string(),
+            n,
+            k,
+            run,
+            cores: std::thread::available_parallelism().map_or(1, |c| c.get()),
+            load1,
+            seconds: p.elapsed.as_secs_f64(),
+            check_sent: p.checks.len(),
+            check_answered: p.checks.iter().filter(|c| c.latency.is_some()).count(),
+            check_p50_ms: quantile(&latencies, 0.5),
+            check_p99_ms: quantile(&latencies, 0.99),
+            check_max_ms: quantile(&latencies, 1.0),
+            client_lag_p99_ms: quantile(&lag, 0.99),
+            rounds: p.bursts.len(),
+            stalled_rounds: 0,
+            work_ok: ok.len(),
+            work_503: count(Outcome::Busy),
+            work_failed: count(Outcome::Failed),
+            goodput_per_s: if k == 0 {
+                0.0
+            } else {
+                ok.len() as f64 / p.elapsed.as_secs_f64()
+            },
+            work_median_ms: crate::stats::spread(ok).map_or(f64::NAN, |s| s.median),
+            floor_ms: f64::NAN,
+            peak_rss_mb: 0.0,
+            minor_faults: 0,
+            other_cores: 0.0,
+            server_runq_ms: 0.0,
+            client_runq_ms: ms(p.client_runq),
+        }
+    }
+
+    /// Counts the bursts that stalled `/check`: a check due during the burst waited longer
+    /// than `limit` and was answered only once the burst was over, or never. A check that is
+    /// merely slow (the client late, say) is answered while the sorts still run.
+    pub fn count_stalls(&mut self, p: &Phase, limit: Duration) {
+        let slack = Duration::from_millis(1);
+        self.stalled_rounds = p
+            .bursts
+            .iter()
+            .filter(|(start, end)| {
+                p.checks.iter().any(|c| {
+                    c.due >= *start
+                        && c.due <= *end
+                        && c.latency
+                            .is_none_or(|l| l > limit && c.due + l + slack >= *end)
+                })
+            })
+            .count();
+    }
+}
+
+/// A number as the CSV writes it: empty when there is none.
+fn num(x: f64, decimals: usize) -> String {
+    if x.is_nan() {
+        String::new()
+    } else if x.is_infinite() {
+        "inf".to_string()
+    } else {
+        format!("{x:.decimals$}")
+    }
+}
+
+pub fn csv(rows: &[Row]) -> String {
+    let mut s = format!("{COLUMNS}\n");
+    for r in rows {
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            r.variant,
+            r.n,
+            r.k,
+            r.run,
+            r.cores,
+            num(r.load1, 2),
+            num(r.seconds, 3),
+            r.check_sent,
+            r.check_answered,
+            num(r.check_p50_ms, 3),
+            num(r.check_p99_ms, 3),
+            num(r.check_max_ms, 3),
+            num(r.client_lag_p99_ms, 3),
+            r.rounds,
+            r.stalled_rounds,
+            r.work_ok,
+            r.work_503,
+            r.work_failed,
+            num(r.goodput_per_s, 3),
+            num(r.work_median_ms, 1),
+            num(r.floor_ms, 1),
+            num(r.peak_rss_mb, 1),
+            r.minor_faults,
+            num(r.other_cores, 2),
+            num(r.server_runq_ms, 1),
+            num(r.client_runq_ms, 1),
+        );
+    }
+    s
+}

@@ -1,0 +1,356 @@
+//! What blocking costs, measured. Serves each version of the work/check server in a process of
+//! its own (`benches/server`), restarted for every run, and measures:
+//!
+//! - a sweep: `/check` latency idle (K = 0) and while bursts of K = 1, 2, 4, 8 `GET /work/N`
+//!   run, with the sorts completed per second (goodput) and the server's peak memory;
+//! - the controls: many single `/work/{N-1}` requests on the inline server, on stable tokio and
+//!   on two runtimes built with `--cfg tokio_unstable`, counting the ones that stall `/check`,
+//!   while another process keeps one core busy.
+//!
+//! The floor is the bare generate-and-sort, timed in this process before each server starts.
+//!
+//! Run: `cargo bench -p blocking-bench` (5 runs, about 5 minutes on 2 cores). It writes
+//! `src/measured/results.csv`, the tables (`results.table`, `controls.table`, `goal.table`) and
+//! `check-latency.svg`, which the chapter "What blocking costs, measured" shows. `-- --quick`
+//! does one run and writes to `target/blocking-bench-quick` instead, as does any run with fewer
+//! runs or variants.
+//! Settings (environment): `BENCH_N` (default 7), `BENCH_RUNS` (default 5), `BENCH_OUT`,
+//! `BENCH_VARIANTS` (sweep; default all), `BENCH_CONTROLS` (default all; empty for none),
+//! `BENCH_CLIENT_NICE` (unset; a negative value, as root, puts the client ahead of the servers).
+
+#[allow(dead_code)]
+#[path = "../../snippets/examples/work_check.rs"]
+mod work_check;
+
+#[allow(dead_code)]
+#[path = "../../tests/servers/tests/support/http.rs"]
+mod http;
+
+mod chart;
+mod data;
+mod load;
+mod report;
+mod server;
+mod stats;
+
+use std::{
+    io::{IsTerminal, Write},
+    path::PathBuf,
+    time::{Duration, Instant},
+};
+
+use data::Row;
+use load::Until;
+use server::Server;
+
+pub const SWEEP: [&str; 7] = [
+    "inline",
+    "spawn_blocking",
+    "bounded",
+    "bounded_all_cores",
+    "rayon",
+    "rayon_idle",
+    "rayon_idle_reuse",
+];
+pub const CONTROLS: [&str; 3] = ["inline", "inline_no_lifo", "inline_eager_handoff"];
+pub const KS: [usize; 4] = [1, 2, 4, 8];
+const IDLE_LENGTH: Duration = Duration::from_secs(1);
+/// Each K phase sends bursts back to back until at least this long has passed.
+const PHASE_LENGTH: Duration = Duration::from_secs(1);
+const CONTROL_ROUNDS: usize = 100;
+/// Lets the server go idle before each control round, as between real requests.
+const CONTROL_PAUSE: Duration = Duration::from_millis(10);
+const CONTROL_FLOOR_SAMPLES: usize = 3;
+
+pub struct Settings {
+    pub n: u32,
+    pub runs: usize,
+    pub sweep: Vec<String>,
+    pub controls: Vec<String>,
+    pub command: String,
+    pub cores: usize,
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    // For finding out how much the client's own turn on a core weighs: a negative nice value
+    // (root only) puts the client ahead of the servers, which take back the ordinary priority.
+    if let Some(nice) = std::env::var("BENCH_CLIENT_NICE")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        // SAFETY: plain system call; on Linux, who = 0 means the calling thread.
+        let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, nice) };
+        assert_eq!(rc, 0, "BENCH_CLIENT_NICE={nice} needs root");
+    }
+    let n: u32 = env_or("BENCH_N", 7);
+    assert!(
+        (1..=work_check::MAX_EXPONENT).contains(&n),
+        "BENCH_N is from 1 to {}",
+        work_check::MAX_EXPONENT
+    );
+    let list = |name: &str, all: &[&str]| match std::env::var(name) {
+        Ok(v) => v
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
+        Err(_) => all.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+    };
+    let settings = Settings {
+        n,
+        runs: if quick { 1 } else { env_or("BENCH_RUNS", 5) },
+        sweep: list("BENCH_VARIANTS", &SWEEP),
+        controls: list("BENCH_CONTROLS", &CONTROLS),
+        command: command_line(quick),
+        cores: std::thread::available_parallelism().map_or(1, |c| c.get()),
+    };
+    // Data the chapter cannot rest on goes elsewhere, unless BENCH_OUT says where.
+    let partial = settings.runs < 5
+        || settings.sweep.len() < SWEEP.len()
+        || settings.controls.len() < CONTROLS.len()
+        || std::env::var_os("BENCH_CLIENT_NICE").is_some();
+    let out = match std::env::var("BENCH_OUT") {
+        Ok(dir) => PathBuf::from(dir),
+        Err(_) if partial => PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../target/blocking-bench-quick"
+        )),
+        Err(_) => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../src/measured")),
+    };
+
+    let stable = server::stable_binary();
+    let needs_unstable = settings.controls.iter().any(|v| v.starts_with("inline_"));
+    let unstable = needs_unstable.then(server::unstable_binary);
+    let binary = |variant: &str| {
+        if variant.starts_with("inline_") {
+            unstable.clone().unwrap()
+        } else {
+            stable.clone()
+        }
+    };
+
+    let started = Instant::now();
+    let client = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut progress = Progress::new(&settings);
+    let mut rows = Vec::new();
+    for run in 1..=settings.runs {
+        // Each row with its phase, kept until the run's floor is known.
+        let mut run_rows: Vec<(Row, load::Phase)> = Vec::new();
+        let (mut floors, mut control_floors) = (Vec::new(), Vec::new());
+        for variant in &settings.sweep {
+            floors.push(sort_alone(n));
+            let server = Server::start(&binary(variant), variant);
+            let load1 = load_average();
+            // The stall needs the other worker asleep without the I/O driver, which is rare on
+            // an idle machine: another program keeping a core busy makes it common.
+            let _busy = server::Spinner::start();
+            client.block_on(async {
+                warm_up(&server).await;
+                progress.show(run, variant, "idle");
+                let idle = measured(&server, load::idle(server.addr, IDLE_LENGTH)).await;
+                run_rows.push(row(variant, n, 0, run, load1, idle));
+                for k in KS {
+                    progress.show(run, variant, &format!("K={k}"));
+                    let phase = load::bursts(server.addr, n, k, Until::Time(PHASE_LENGTH));
+                    let p = measured(&server, phase).await;
+                    run_rows.push(row(variant, n, k, run, load1, p));
+                }
+            });
+            progress.done();
+        }
+        for variant in &settings.controls {
+            for _ in 0..CONTROL_FLOOR_SAMPLES {
+                control_floors.push(sort_alone(n - 1));
+            }
+            let server = Server::start(&binary(variant), variant);
+            let load1 = load_average();
+            // The stall needs the other worker asleep without the I/O driver, which is rare on
+            // an idle machine: another program keeping a core busy makes it common.
+            let _busy = server::Spinner::start();
+            client.block_on(async {
+                warm_up(&server).await;
+                progress.show(run, variant, &format!("{CONTROL_ROUNDS} single requests"));
+                let until = Until::Rounds(CONTROL_ROUNDS, CONTROL_PAUSE);
+                let p = measured(&server, load::bursts(server.addr, n - 1, 1, until)).await;
+                run_rows.push(row(variant, n - 1, 1, run, load1, p));
+            });
+            progress.done();
+        }
+        let floor = |size: u32, samples: &[Duration]| {
+            let ms: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1e3).collect();
+            (size, stats::spread(ms).map_or(f64::NAN, |s| s.median))
+        };
+        let floors = [floor(n, &floors), floor(n - 1, &control_floors)];
+        for (mut row, phase) in run_rows {
+            row.floor_ms = floors.iter().find(|f| f.0 == row.n).unwrap().1;
+            // A stall: a check that waited more than half a bare sort, until the sorts ended.
+            row.count_stalls(&phase, Duration::from_secs_f64(row.floor_ms / 2e3));
+            rows.push(row);
+        }
+    }
+    progress.finish();
+
+    std::fs::create_dir_all(&out).unwrap();
+    let took = started.elapsed();
+    std::fs::write(out.join("results.csv"), data::csv(&rows)).unwrap();
+    for (name, text) in report::markdown(&settings, &rows, took) {
+        std::fs::write(out.join(name), text).unwrap();
+    }
+    std::fs::write(out.join("check-latency.svg"), chart::svg(&settings, &rows)).unwrap();
+    eprintln!(
+        "[bench] wrote results.csv, the tables (results.table, controls.table, goal.table) and check-latency.svg to {} in {:.0} s",
+        out.display(),
+        took.as_secs_f64()
+    );
+}
+
+/// What the server and the machine did during a phase, beside what the client saw.
+struct Readings {
+    peak_mb: f64,
+    minor_faults: u64,
+    other_cores: f64,
+    server_runq_ms: f64,
+}
+
+/// Runs a phase with the server's peak memory reset before it, and reads the memory, page
+/// faults and other programs' CPU time after it.
+async fn measured(
+    server: &Server,
+    phase: impl std::future::Future<Output = load::Phase>,
+) -> (load::Phase, Readings) {
+    server.reset_peak();
+    let faults = server.minor_faults();
+    let (others, start) = (server::Others::now(server), Instant::now());
+    let server_runq = server.runqueue_wait_ms();
+    let p = phase.await;
+    let server_runq_ms = server.runqueue_wait_ms() - server_runq;
+    let others = others.cores_until(&server::Others::now(server), start.elapsed().as_secs_f64());
+    let readings = Readings {
+        peak_mb: server.peak_mb(),
+        minor_faults: server.minor_faults() - faults,
+        other_cores: others,
+        server_runq_ms,
+    };
+    (p, readings)
+}
+
+fn row(
+    variant: &str,
+    n: u32,
+    k: usize,
+    run: usize,
+    load1: f64,
+    (phase, readings): (load::Phase, Readings),
+) -> (Row, load::Phase) {
+    let mut row = Row::new(variant, n, k, run, load1, &phase);
+    row.peak_rss_mb = readings.peak_mb;
+    row.minor_faults = readings.minor_faults;
+    row.other_cores = readings.other_cores;
+    row.server_runq_ms = readings.server_runq_ms;
+    (row, phase)
+}
+
+/// One request of each kind first, so lazily built things are not counted.
+async fn warm_up(server: &Server) {
+    http::get(server.addr, "/check").await.unwrap();
+    http::get(server.addr, "/work/3").await.unwrap();
+}
+
+fn sort_alone(n: u32) -> Duration {
+    let start = Instant::now();
+    work_check::sort_random(n);
+    start.elapsed()
+}
+
+fn load_average() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next()?.parse().ok())
+        .unwrap_or(f64::NAN)
+}
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The command that reproduces this run, with every setting that is not the default.
+fn command_line(quick: bool) -> String {
+    let mut command = String::new();
+    for name in [
+        "BENCH_N",
+        "BENCH_RUNS",
+        "BENCH_VARIANTS",
+        "BENCH_CONTROLS",
+        "BENCH_CLIENT_NICE",
+    ] {
+        if let Ok(value) = std::env::var(name) {
+            command.push_str(&format!("{name}={value} "));
+        }
+    }
+    command.push_str("cargo bench -p blocking-bench");
+    if quick {
+        command.push_str(" -- --quick");
+    }
+    command
+}
+
+/// One line on stderr, rewritten in place on a terminal.
+struct Progress {
+    started: Instant,
+    servers_done: usize,
+    servers: usize,
+    runs: usize,
+    terminal: bool,
+}
+
+impl Progress {
+    fn new(s: &Settings) -> Progress {
+        Progress {
+            started: Instant::now(),
+            servers_done: 0,
+            servers: s.runs * (s.sweep.len() + s.controls.len()),
+            runs: s.runs,
+            terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn show(&self, run: usize, variant: &str, phase: &str) {
+        let elapsed = self.started.elapsed().as_secs_f64();
+        let left = if self.servers_done == 0 {
+            String::new()
+        } else {
+            let per = elapsed / self.servers_done as f64;
+            format!(
+                ", about {:.0} s left",
+                per * (self.servers - self.servers_done) as f64
+            )
+        };
+        let line = format!(
+            "[bench] run {run}/{}: {variant}, {phase} ({:.0} s{left})",
+            self.runs, elapsed
+        );
+        if self.terminal {
+            eprint!("\r\x1b[2K{line}");
+            std::io::stderr().flush().ok();
+        } else {
+            eprintln!("{line}");
+        }
+    }
+
+    fn done(&mut self) {
+        self.servers_done += 1;
+    }
+
+    fn finish(&self) {
+        if self.terminal {
+            eprintln!();
+        }
+    }
+}
