@@ -67,6 +67,9 @@ pub fn main() -> ExitCode {
     let key = cache_key(&real, &args, &source, &program, &unmarked);
     let entry = cache.join(format!("{key:016x}"));
     let output = output_path(&args);
+    // Blocks that show the same file compile the same code, often at the same moment: one
+    // compiles, the others wait for its result.
+    let claim = claim(&entry);
     let (status, stderr) = match replay(&entry, output.as_deref()) {
         Some(result) => result,
         None => {
@@ -80,6 +83,7 @@ pub fn main() -> ExitCode {
             (status, stderr)
         }
     };
+    drop(claim);
     let diagnostics = out_dir.join("diagnostics");
     let _ = fs::create_dir_all(&diagnostics);
     let _ = fs::write(
@@ -88,6 +92,60 @@ pub fn main() -> ExitCode {
     );
     let _ = fs::write(diagnostics.join(format!("{id}.status")), status.to_string());
     u8::try_from(status).map_or(ExitCode::FAILURE, ExitCode::from)
+}
+
+/// The right to compile the cache entry `entry`, held while its file exists.
+struct Claim(PathBuf);
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.0);
+    }
+}
+
+/// Claims `entry`, or waits while another shim holds it and then returns `None`: the entry is
+/// there to replay (or, if that compile could not store it, this one compiles without a claim).
+/// A claim whose process is gone, or that is older than any compile takes, is taken over.
+fn claim(entry: &Path) -> Option<Claim> {
+    let path = entry.with_extension("claim");
+    let _ = fs::create_dir_all(path.parent()?);
+    loop {
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut file) => {
+                let _ =
+                    std::io::Write::write_all(&mut file, std::process::id().to_string().as_bytes());
+                return Some(Claim(path));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                if entry.join("status").exists() {
+                    return None;
+                }
+                if claim_is_stale(&path) {
+                    let _ = fs::remove_file(&path);
+                    continue;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(_) => return None,
+        }
+    }
+}
+
+fn claim_is_stale(path: &Path) -> bool {
+    let holder = fs::read_to_string(path).unwrap_or_default();
+    let proc = Path::new("/proc");
+    if proc.is_dir() && !holder.trim().is_empty() && !proc.join(holder.trim()).exists() {
+        return true;
+    }
+    let age = fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok());
+    age.is_some_and(|age| age.as_secs() > 600)
 }
 
 /// skeptic writes each snippet to `<tmp>/rust-skeptic<random>/test.rs`.
@@ -179,7 +237,11 @@ fn replay(entry: &Path, output: Option<&Path>) -> Option<(i32, String)> {
         && status == 0
     {
         let _ = fs::remove_file(output);
-        fs::copy(entry.join("binary"), output).ok()?;
+        // A link, not a copy: programs that link tokio weigh megabytes, and every run replays
+        // them. The runner removes its link after the run; the entry keeps the program.
+        fs::hard_link(entry.join("binary"), output)
+            .or_else(|_| fs::copy(entry.join("binary"), output).map(|_| ()))
+            .ok()?;
     }
     // Freshen the entry, so pruning removes the ones nobody uses.
     let _ = fs::OpenOptions::new()
