@@ -140,23 +140,42 @@ fn forget_removed_blocks(dir: &Path, registered: &BTreeSet<String>) {
     }
 }
 
-/// Compiles the proof crate a second time, as the shim binary (its `main` is `shim::main`).
+/// Compiles the proof crate a second time, as the shim binary (its `main` is `shim::main`), unless
+/// its sources and the compiler are those of the shim already there. A rebuilt shim invalidates
+/// every cached compile (the shim is part of their key), so editing a chapter must not rebuild it.
 fn compile_shim(root: &Path, out: &Path) -> Result<(), String> {
     let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     let shim = out.join(format!("book-rustc{}", env::consts::EXE_SUFFIX));
-    let status = Command::new(&rustc)
-        .args([
-            "--edition=2024",
-            "--crate-type=bin",
-            "--crate-name=book_rustc",
-        ])
-        .args(["--cfg", "book_rustc_main", "-o"])
-        .arg(&shim)
-        .arg(root.join("tests/proof/src/lib.rs"))
-        .status()
-        .map_err(|e| format!("cannot run {rustc}: {e}"))?;
-    if !status.success() {
-        return Err("tests/proof does not compile as the rustc shim".into());
+    let stamp = out.join("book-rustc.stamp");
+    let sources = root.join("tests/proof/src");
+    let mut inputs = format!("{rustc}\n");
+    let mut files: Vec<PathBuf> = fs::read_dir(&sources)
+        .map_err(|e| format!("cannot read {}: {e}", sources.display()))?
+        .flatten()
+        .map(|entry| entry.path())
+        .collect();
+    files.sort();
+    for file in files {
+        let text = fs::read_to_string(&file).unwrap_or_default();
+        inputs.push_str(&format!("{}\n{text}\n", file.display()));
+    }
+    let fresh = shim.is_file() && fs::read_to_string(&stamp).ok().as_deref() == Some(&inputs);
+    if !fresh {
+        let status = Command::new(&rustc)
+            .args([
+                "--edition=2024",
+                "--crate-type=bin",
+                "--crate-name=book_rustc",
+            ])
+            .args(["--cfg", "book_rustc_main", "-o"])
+            .arg(&shim)
+            .arg(sources.join("lib.rs"))
+            .status()
+            .map_err(|e| format!("cannot run {rustc}: {e}"))?;
+        if !status.success() {
+            return Err("tests/proof does not compile as the rustc shim".into());
+        }
+        fs::write(&stamp, &inputs).map_err(|e| format!("cannot write {}: {e}", stamp.display()))?;
     }
     println!("cargo:rustc-env=BOOK_RUSTC_SHIM={}", shim.display());
     println!("cargo:rustc-env=BOOK_REAL_RUSTC={rustc}");
