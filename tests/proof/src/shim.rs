@@ -67,23 +67,27 @@ pub fn main() -> ExitCode {
     let key = cache_key(&real, &args, &source, &program, &unmarked);
     let entry = cache.join(format!("{key:016x}"));
     let output = output_path(&args);
-    // Blocks that show the same file compile the same code, often at the same moment: one
-    // compiles, the others wait for its result.
-    let claim = claim(&entry);
     let (status, stderr) = match replay(&entry, output.as_deref()) {
         Some(result) => result,
         None => {
-            let Ok(result) = Command::new(&real).args(&args).output() else {
-                eprintln!("book-rustc: cannot run {}", real.to_string_lossy());
-                return ExitCode::FAILURE;
-            };
-            let status = result.status.code().unwrap_or(1);
-            let stderr = String::from_utf8_lossy(&result.stderr).into_owned();
-            store(&cache, &entry, status, &stderr, output.as_deref());
-            (status, stderr)
+            // Blocks that show the same file compile the same code, often at the same moment:
+            // one compiles, the others wait for its result and replay it.
+            let _claim = claim(&entry);
+            match replay(&entry, output.as_deref()) {
+                Some(result) => result,
+                None => {
+                    let Ok(result) = Command::new(&real).args(&args).output() else {
+                        eprintln!("book-rustc: cannot run {}", real.to_string_lossy());
+                        return ExitCode::FAILURE;
+                    };
+                    let status = result.status.code().unwrap_or(1);
+                    let stderr = String::from_utf8_lossy(&result.stderr).into_owned();
+                    store(&cache, &entry, status, &stderr, output.as_deref());
+                    (status, stderr)
+                }
+            }
         }
     };
-    drop(claim);
     let diagnostics = out_dir.join("diagnostics");
     let _ = fs::create_dir_all(&diagnostics);
     let _ = fs::write(
