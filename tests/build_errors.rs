@@ -30,7 +30,7 @@ mod fixture_output {
 
     fn check(name: &str) -> Result<(), String> {
         // The fixture's own `.stderr` is blessed with the book's; see `quoted_output_*` below.
-        let bless = std::env::var_os("BLESS").is_some_and(|v| !v.is_empty() && v != "0");
+        let bless = book_proof::output::bless_requested();
         runner::check_output(Path::new(env!("OUT_DIR")), &root(), name, bless, compile)
     }
 

@@ -11,7 +11,7 @@ use std::path::Path;
 book_proof::harness!();
 
 fn check(name: &str) -> Result<(), String> {
-    let bless = std::env::var_os("BLESS").is_some_and(|v| !v.is_empty() && v != "0");
+    let bless = book_proof::output::bless_requested();
     book_proof::runner::check_output(
         Path::new(env!("OUT_DIR")),
         Path::new(env!("CARGO_MANIFEST_DIR")),

@@ -17,6 +17,7 @@
 use std::fs;
 use std::path::Path;
 use std::process::Command;
+use std::sync::OnceLock;
 
 /// Makes rustc's output independent of the machine, as the module documentation says.
 pub fn normalize(stderr: &str, root: &Path) -> String {
@@ -25,13 +26,7 @@ pub fn normalize(stderr: &str, root: &Path) -> String {
     if !root.is_empty() {
         text = text.replace(&format!("{root}/"), "");
     }
-    let sysroot = Command::new(std::env::var("BOOK_REAL_RUSTC").unwrap_or("rustc".into()))
-        .args(["--print", "sysroot"])
-        .output()
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .filter(|s| !s.is_empty());
-    if let Some(sysroot) = sysroot {
+    if let Some(sysroot) = sysroot() {
         text = text.replace(&format!("{sysroot}/lib/rustlib/src/rust/"), "$RUST/");
     }
     let lines: Vec<String> = text.lines().map(normalize_line).collect();
@@ -71,14 +66,32 @@ fn normalize_line(line: &str) -> String {
     line
 }
 
-/// The compiler that is running, as `rustc -V` prints it.
-pub fn rustc_version() -> String {
+/// What the real rustc prints for `args`, trimmed; asked once per process for each question.
+fn ask_rustc(args: &[&str]) -> String {
     let rustc = std::env::var("BOOK_REAL_RUSTC").unwrap_or("rustc".into());
     Command::new(rustc)
-        .arg("-V")
+        .args(args)
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default()
+}
+
+/// The real rustc's sysroot, where the `rust-src` component would keep the standard library.
+fn sysroot() -> Option<&'static str> {
+    static SYSROOT: OnceLock<String> = OnceLock::new();
+    let sysroot = SYSROOT.get_or_init(|| ask_rustc(&["--print", "sysroot"]));
+    (!sysroot.is_empty()).then_some(sysroot.as_str())
+}
+
+/// The compiler that is running, as `rustc -V` prints it.
+pub fn rustc_version() -> &'static str {
+    static VERSION: OnceLock<String> = OnceLock::new();
+    VERSION.get_or_init(|| ask_rustc(&["-V"]))
+}
+
+/// Whether `BLESS` asks for the `.stderr` files to be rewritten rather than checked.
+pub fn bless_requested() -> bool {
+    std::env::var_os("BLESS").is_some_and(|v| !v.is_empty() && v != "0")
 }
 
 /// Where the version that wrote the `.stderr` files under `snippets/DIR/` is recorded.
