@@ -620,7 +620,7 @@ pub fn display_path(path: &Path) -> String {
 }
 
 /// Removes `.` and `..` without touching the file system (the file may not exist).
-fn normalize(path: &Path) -> PathBuf {
+pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for part in path.components() {
         match part {

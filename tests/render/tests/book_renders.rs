@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use mdbook_driver::MDBook;
@@ -202,7 +202,7 @@ fn broken_links(
             let target = if file.is_empty() {
                 path.to_path_buf()
             } else {
-                without_dot_dot(&path.parent().unwrap().join(file))
+                expand::normalize(&path.parent().unwrap().join(file))
             };
             let problem = if !target.exists() {
                 format!("links to {link}, which does not exist")
@@ -237,22 +237,6 @@ fn broken_links(
     }
     kept.sort();
     (checked, kept)
-}
-
-/// `path` with its `..` and `.` resolved by name, so that a link up from a page in a folder
-/// finds the page it names among the rendered ones.
-fn without_dot_dot(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// The chapter line where `link`, found on `page`, is written: the chapter the page renders, or
