@@ -13,6 +13,7 @@ use std::time::Instant;
 use tokio::task::JoinError;
 
 // ANCHOR: app
+// ANCHOR: work
 pub fn app() -> Router {
     Router::new()
         .route("/work/{n}", get(work))
@@ -27,6 +28,7 @@ async fn work(Path(n): Path<String>) -> Result<String, (StatusCode, String)> {
         .await
         .map_err(sort_failed)
 }
+// ANCHOR_END: work
 
 /// The sort panicked. Its message may hold details the client has no business seeing: the
 /// client gets a fixed line, the server's log gets the cause.

@@ -530,3 +530,144 @@ fn every_table_header_cell_names_its_column() {
     }
     assert!(headers > 0, "the book has tables");
 }
+
+/// Reading speed for prose, in words a minute, and for code, in visible lines a minute.
+const WORDS_A_MINUTE: f64 = 230.0;
+const CODE_LINES_A_MINUTE: f64 = 25.0;
+/// Part I, with the Introduction before it, is read in one sitting.
+const PART_ONE_MINUTES: f64 = 25.0;
+/// Each chapter of the other parts stands on its own, and is read in one go.
+const CHAPTER_MINUTES: f64 = 10.0;
+const PART_ONE: &str = "The crash course";
+
+/// What a reader reads of a page: the words of its prose, and the lines of code it shows.
+/// Lines hidden behind the eye button, blank lines and anything folded in `<details>` (shown
+/// only on request) are not counted.
+fn reading(html: &str) -> (usize, usize) {
+    let start = html.find("<main>").expect("a page has <main>");
+    let end = html.rfind("</main>").expect("a page has </main>");
+    let mut main = html[start..end].to_owned();
+    while let Some(at) = main.find("<details") {
+        let close = main[at..].find("</details>").map_or(main.len(), |e| at + e + 10);
+        main.replace_range(at..close, " ");
+    }
+    let code_lines = code_blocks(&main)
+        .iter()
+        .map(|(_, body)| {
+            visible_text(body)
+                .lines()
+                .filter(|line| !line.trim().is_empty())
+                .count()
+        })
+        .sum();
+    let mut prose = main;
+    while let Some(at) = prose.find("<pre") {
+        let close = prose[at..].find("</pre>").map_or(prose.len(), |e| at + e + 6);
+        prose.replace_range(at..close, " ");
+    }
+    let words = visible_text(&prose)
+        .split_whitespace()
+        .filter(|word| word.chars().any(char::is_alphanumeric))
+        .count();
+    (words, code_lines)
+}
+
+fn minutes((words, code_lines): (usize, usize)) -> f64 {
+    words as f64 / WORDS_A_MINUTE + code_lines as f64 / CODE_LINES_A_MINUTE
+}
+
+/// Each chapter in reading order: the part it is in (empty before the first part title), its
+/// page, and its reading time in minutes.
+fn reading_times() -> Vec<(String, PathBuf, f64)> {
+    let (out, pages) = render_book();
+    let book = MDBook::load(repository()).unwrap();
+    let mut part = String::new();
+    let mut times = Vec::new();
+    for item in book.book.iter() {
+        match item {
+            mdbook_driver::book::BookItem::PartTitle(title) => part = title.clone(),
+            mdbook_driver::book::BookItem::Chapter(chapter) => {
+                let Some(path) = &chapter.path else { continue };
+                let page = out.join(path.with_extension("html"));
+                let html = pages.get(&page).expect("every chapter is rendered");
+                times.push((part.clone(), path.clone(), minutes(reading(html))));
+            }
+            mdbook_driver::book::BookItem::Separator => {}
+        }
+    }
+    times
+}
+
+#[test]
+fn part_one_reads_in_one_sitting_and_each_other_chapter_in_one_go() {
+    let times = reading_times();
+    let report: String = times
+        .iter()
+        .map(|(part, page, min)| format!("{min:5.1} min  {part:<22} {}\n", page.display()))
+        .collect();
+    eprintln!("{report}");
+    let part_one: f64 = times
+        .iter()
+        .filter(|(part, _, _)| part.is_empty() || part == PART_ONE)
+        .map(|(_, _, min)| min)
+        .sum();
+    assert!(
+        times.iter().any(|(part, _, _)| part == PART_ONE),
+        "SUMMARY.md has no part titled `# {PART_ONE}`"
+    );
+    assert!(
+        part_one <= PART_ONE_MINUTES,
+        "the Introduction and Part I read in {part_one:.1} minutes, more than \
+         {PART_ONE_MINUTES}:\n{report}"
+    );
+    for (part, page, min) in &times {
+        if !part.is_empty() && part != PART_ONE {
+            assert!(
+                *min <= CHAPTER_MINUTES,
+                "{} ({part}) reads in {min:.1} minutes, more than {CHAPTER_MINUTES}",
+                page.display()
+            );
+        }
+    }
+}
+
+/// The version of `name` in Cargo.lock (the book's crates each appear there once).
+fn locked_version(name: &str) -> String {
+    let lock = fs::read_to_string(repository().join("Cargo.lock")).unwrap();
+    let entry = format!("name = \"{name}\"\nversion = \"");
+    let at = lock.find(&entry).unwrap_or_else(|| panic!("{name} is not in Cargo.lock"));
+    let rest = &lock[at + entry.len()..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+#[test]
+fn introduction_states_part_one_minutes_and_the_versions_it_is_tested_with() {
+    let intro = fs::read_to_string(repository().join("src/introduction.md")).unwrap();
+    let part_one: f64 = reading_times()
+        .iter()
+        .filter(|(part, _, _)| part.is_empty() || part == PART_ONE)
+        .map(|(_, _, min)| min)
+        .sum();
+    let stated = intro
+        .split_once("reads in about ")
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .and_then(|n| n.parse::<f64>().ok())
+        .expect("the Introduction says \"reads in about N minutes\"");
+    assert!(
+        (stated - part_one).abs() <= 2.0,
+        "the Introduction says Part I reads in about {stated} minutes; it reads in {part_one:.1}"
+    );
+    let rustc = fs::read_to_string(repository().join("snippets/rustc-version")).unwrap();
+    let rustc = rustc.split_whitespace().nth(1).expect("`rustc X.Y.Z (...)`");
+    for (name, version) in [
+        ("tokio", locked_version("tokio")),
+        ("axum", locked_version("axum")),
+        ("hyper", locked_version("hyper")),
+        ("rustc", rustc.to_owned()),
+    ] {
+        assert!(
+            intro.contains(&format!("{name} {version}")),
+            "the Introduction does not say `{name} {version}`, the version the book is tested with"
+        );
+    }
+}
