@@ -43,7 +43,7 @@ const TEACHING: &[(&str, &[&str])] = &[
     ),
     (
         "join",
-        &["time-limits-and-cancellation.html#join-takes-turns"],
+        &["many-tasks.html#join-takes-turns"],
     ),
     (
         "uvicorn",
