@@ -291,7 +291,8 @@ fn summary_and_chapter_files_agree() {
     let src = root.join("src");
     let on_disk: BTreeSet<PathBuf> = files_named(&src, "md")
         .into_iter()
-        .filter(|path| *path != src.join("SUMMARY.md"))
+        // SUMMARY.md is the contents; 404.md is the page for addresses that lead nowhere.
+        .filter(|path| ![src.join("SUMMARY.md"), src.join("404.md")].contains(path))
         .map(|path| path.strip_prefix(&src).unwrap().to_path_buf())
         .collect();
     let orphans: Vec<_> = on_disk.difference(&listed).collect();
@@ -548,7 +549,9 @@ fn reading(html: &str) -> (usize, usize) {
     let end = html.rfind("</main>").expect("a page has </main>");
     let mut main = html[start..end].to_owned();
     while let Some(at) = main.find("<details") {
-        let close = main[at..].find("</details>").map_or(main.len(), |e| at + e + 10);
+        let close = main[at..]
+            .find("</details>")
+            .map_or(main.len(), |e| at + e + 10);
         main.replace_range(at..close, " ");
     }
     let code_lines = code_blocks(&main)
@@ -562,7 +565,9 @@ fn reading(html: &str) -> (usize, usize) {
         .sum();
     let mut prose = main;
     while let Some(at) = prose.find("<pre") {
-        let close = prose[at..].find("</pre>").map_or(prose.len(), |e| at + e + 6);
+        let close = prose[at..]
+            .find("</pre>")
+            .map_or(prose.len(), |e| at + e + 6);
         prose.replace_range(at..close, " ");
     }
     let words = visible_text(&prose)
@@ -635,7 +640,9 @@ fn part_one_reads_in_one_sitting_and_each_other_chapter_in_one_go() {
 fn locked_version(name: &str) -> String {
     let lock = fs::read_to_string(repository().join("Cargo.lock")).unwrap();
     let entry = format!("name = \"{name}\"\nversion = \"");
-    let at = lock.find(&entry).unwrap_or_else(|| panic!("{name} is not in Cargo.lock"));
+    let at = lock
+        .find(&entry)
+        .unwrap_or_else(|| panic!("{name} is not in Cargo.lock"));
     let rest = &lock[at + entry.len()..];
     rest[..rest.find('"').unwrap()].to_owned()
 }
@@ -658,7 +665,10 @@ fn introduction_states_part_one_minutes_and_the_versions_it_is_tested_with() {
         "the Introduction says Part I reads in about {stated} minutes; it reads in {part_one:.1}"
     );
     let rustc = fs::read_to_string(repository().join("snippets/rustc-version")).unwrap();
-    let rustc = rustc.split_whitespace().nth(1).expect("`rustc X.Y.Z (...)`");
+    let rustc = rustc
+        .split_whitespace()
+        .nth(1)
+        .expect("`rustc X.Y.Z (...)`");
     for (name, version) in [
         ("tokio", locked_version("tokio")),
         ("axum", locked_version("axum")),
@@ -670,4 +680,85 @@ fn introduction_states_part_one_minutes_and_the_versions_it_is_tested_with() {
             "the Introduction does not say `{name} {version}`, the version the book is tested with"
         );
     }
+}
+
+/// The content of `<meta property="NAME" content="...">` or `<meta name="NAME" ...>`.
+fn meta(html: &str, name: &str) -> Option<String> {
+    [
+        format!("<meta property=\"{name}\" content=\""),
+        format!("<meta name=\"{name}\" content=\""),
+    ]
+    .iter()
+    .find_map(|open| {
+        let rest = &html[html.find(open.as_str())? + open.len()..];
+        Some(
+            rest[..rest.find('"')?]
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&amp;", "&"),
+        )
+    })
+}
+
+#[test]
+fn published_pages_have_their_own_description_card_canonical_link_and_a_sitemap() {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("published-metadata");
+    let _ = fs::remove_dir_all(&out);
+    let mut book = MDBook::load(repository()).unwrap();
+    book.config.build.build_dir = out.clone();
+    book.build().unwrap();
+    let site = "https://example.org/async-crash-course/";
+    assert!(render_check::add_site_extras(&out, "/async-crash-course/").is_err());
+    let pages = render_check::add_site_extras(&out, site).expect("the extras are added");
+
+    let chapters: Vec<PathBuf> = book
+        .book
+        .chapters()
+        .filter_map(|chapter| chapter.path.clone())
+        .collect();
+    let sitemap = fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    let mut descriptions = BTreeMap::new();
+    for chapter in &chapters {
+        let page = chapter
+            .with_extension("html")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let html = fs::read_to_string(out.join(&page)).unwrap();
+        let url = format!("{site}{page}");
+        assert!(
+            html.contains(&format!("<link rel=\"canonical\" href=\"{url}\">")),
+            "{page} has no canonical link to {url}"
+        );
+        assert_eq!(
+            meta(&html, "og:url").as_deref(),
+            Some(url.as_str()),
+            "{page}"
+        );
+        let heading = render_check::first_heading(&html).unwrap();
+        assert_eq!(meta(&html, "og:title"), Some(heading), "{page}");
+        let description = meta(&html, "description").unwrap();
+        assert_eq!(
+            render_check::first_paragraph(&html).as_ref(),
+            Some(&description),
+            "{page}: the description is its first paragraph"
+        );
+        assert_eq!(meta(&html, "og:description"), Some(description.clone()));
+        assert!(description.chars().count() <= 200, "{page}: {description}");
+        assert_eq!(html.matches("name=\"description\"").count(), 1, "{page}");
+        if let Some(other) = descriptions.insert(description.clone(), page.clone()) {
+            panic!("{page} and {other} have the same description: {description}");
+        }
+        assert!(
+            sitemap.contains(&format!("<loc>{url}</loc>")),
+            "sitemap.xml does not list {url}"
+        );
+    }
+    assert!(sitemap.contains(&format!("<loc>{site}</loc>")));
+    assert!(!sitemap.contains("print.html") && !sitemap.contains("404.html"));
+    assert_eq!(pages, chapters.len() + 1, "the chapters and the front page");
+    assert!(
+        !out.join("theme").exists(),
+        "the theme's sources are not published"
+    );
 }

@@ -20,8 +20,8 @@ use serde_json::{Value, json};
 /// Where the book is served, as GitHub Pages serves a project site: under `/REPOSITORY/`.
 pub const SUB_PATH: &str = "/async-crash-course/";
 
-/// A desktop window and a phone, as CSS pixels: (width, height).
-pub const SCREENS: [(u32, u32); 2] = [(1280, 900), (390, 844)];
+/// A desktop window and a small phone, as CSS pixels: (width, height).
+pub const SCREENS: [(u32, u32); 2] = [(1280, 900), (360, 740)];
 
 /// mdBook's five themes, as the class names it puts on `<html>`.
 pub const THEMES: [&str; 5] = ["light", "rust", "coal", "navy", "ayu"];
@@ -80,10 +80,10 @@ pub fn site() -> &'static Site {
         book.config.build.build_dir = dir.clone();
         book.build().expect("mdBook renders the book");
         let address = serve(dir.clone());
-        Site {
-            dir,
-            base: format!("http://{address}{SUB_PATH}"),
-        }
+        let base = format!("http://{address}{SUB_PATH}");
+        // What the publishing workflow adds after `mdbook build`, before the first request.
+        render_check::add_site_extras(&dir, &base).expect("the site's extras are added");
+        Site { dir, base }
     })
 }
 
