@@ -35,39 +35,47 @@ async fn occupy_the_blocking_thread() -> (mpsc::Sender<()>, JoinHandle<()>) {
     (release, busy)
 }
 
-fn main() {
-    // ANCHOR: queued
-    let runtime = tokio::runtime::Builder::new_current_thread()
+// ANCHOR: queued
+/// A runtime whose blocking pool has one thread, so a second closure has to queue.
+fn runtime_with_one_blocking_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
         .max_blocking_threads(1)
         .build()
-        .unwrap();
-    runtime.block_on(async {
-        let (release, busy) = occupy_the_blocking_thread().await;
-        let (ran, wait_for_run) = oneshot::channel::<()>();
-        let queued = spawn_blocking(move || {
-            record("queued closure ran");
-            ran.send(()).unwrap();
-        });
-        drop(queued); // it has not started: it waits for the one thread
-        record("handle dropped");
-        release.send(()).unwrap();
-        wait_for_run.await.unwrap(); // it still runs
-        busy.await.unwrap();
-        assert_eq!(events(), ["handle dropped", "queued closure ran"]);
-    });
-    // ANCHOR_END: queued
+        .unwrap()
+}
 
-    runtime.block_on(async {
-        // ANCHOR: abort_queued
-        let (release, busy) = occupy_the_blocking_thread().await;
-        let queued = spawn_blocking(|| record("queued closure ran"));
-        queued.abort(); // it has not started: it never will
-        record("queued closure aborted");
-        release.send(()).unwrap();
-        busy.await.unwrap();
-        let error = queued.await.unwrap_err();
-        assert!(error.is_cancelled());
-        assert_eq!(events(), ["queued closure aborted"]);
-        // ANCHOR_END: abort_queued
+async fn dropped_handle_does_not_cancel_a_queued_closure() {
+    let (release, busy) = occupy_the_blocking_thread().await;
+    let (ran, wait_for_run) = oneshot::channel::<()>();
+    let queued = spawn_blocking(move || {
+        record("queued closure ran");
+        ran.send(()).unwrap();
     });
+    drop(queued); // it has not started: it waits for the one thread
+    record("handle dropped");
+    release.send(()).unwrap();
+    wait_for_run.await.unwrap(); // it still runs
+    busy.await.unwrap();
+    assert_eq!(events(), ["handle dropped", "queued closure ran"]);
+}
+// ANCHOR_END: queued
+
+// ANCHOR: abort_queued
+async fn abort_keeps_a_queued_closure_from_running() {
+    let (release, busy) = occupy_the_blocking_thread().await;
+    let queued = spawn_blocking(|| record("queued closure ran"));
+    queued.abort(); // it has not started: it never will
+    record("queued closure aborted");
+    release.send(()).unwrap();
+    busy.await.unwrap();
+    let error = queued.await.unwrap_err();
+    assert!(error.is_cancelled());
+    assert_eq!(events(), ["queued closure aborted"]);
+}
+// ANCHOR_END: abort_queued
+
+fn main() {
+    let runtime = runtime_with_one_blocking_thread();
+    runtime.block_on(dropped_handle_does_not_cancel_a_queued_closure());
+    runtime.block_on(abort_keeps_a_queued_closure_from_running());
 }

@@ -50,8 +50,8 @@ async fn main() {
     abort_stops_the_task().await;
 }
 
+// ANCHOR: detached
 async fn dropping_the_handle_does_not_stop_the_task() {
-    // ANCHOR: detached
     let (go, wait_for_go) = oneshot::channel::<()>();
     let (done, wait_for_done) = oneshot::channel::<()>();
     let handle = tokio::spawn(async move {
@@ -72,8 +72,8 @@ async fn dropping_the_handle_does_not_stop_the_task() {
     // ANCHOR_END: detached
 }
 
+// ANCHOR: abort
 async fn abort_stops_the_task() {
-    // ANCHOR: abort
     let (go, wait_for_go) = oneshot::channel::<()>();
     let handle = tokio::spawn(async move {
         record("task started");
@@ -88,5 +88,5 @@ async fn abort_stops_the_task() {
     // The task, and the receiver it held, are gone: nobody is left to hear `go`.
     assert!(go.send(()).is_err());
     assert_eq!(events(), ["task started", "task aborted"]);
-    // ANCHOR_END: abort
 }
+// ANCHOR_END: abort
