@@ -1,6 +1,7 @@
 //! What `tokio::spawn` does with a task, shown on a current-thread runtime (the one
 //! `#[tokio::test]` gives you): the task is scheduled at once but runs only when the spawner
-//! yields; dropping its `JoinHandle` does not stop it; `abort()` does.
+//! gives the thread back, at an `.await` that waits; dropping its `JoinHandle` does not stop it;
+//! `abort()` does.
 //!
 //! Run it with `cargo run -p snippets --example spawned_tasks`.
 
@@ -32,9 +33,8 @@ async fn main() {
     // The spawner goes on without an `.await`: the one thread is still its own.
     std::thread::sleep(Duration::from_millis(50));
     record("spawner still running");
-    tokio::task::yield_now().await; // the spawner yields: now the task runs
+    task.await.unwrap(); // the spawner waits: now the task runs
     record("spawner resumed");
-    task.await.unwrap();
     assert_eq!(
         events(),
         [
@@ -52,15 +52,17 @@ async fn main() {
 
 // ANCHOR: detached
 async fn dropping_the_handle_does_not_stop_the_task() {
+    let (started, wait_for_start) = oneshot::channel::<()>();
     let (go, wait_for_go) = oneshot::channel::<()>();
     let (done, wait_for_done) = oneshot::channel::<()>();
     let handle = tokio::spawn(async move {
         record("task started");
+        started.send(()).unwrap();
         wait_for_go.await.unwrap();
         record("task finished");
         done.send(()).unwrap();
     });
-    tokio::task::yield_now().await; // let the task start and wait for `go`
+    wait_for_start.await.unwrap(); // the task now waits for `go`
     drop(handle);
     record("handle dropped");
     go.send(()).unwrap();
@@ -74,13 +76,15 @@ async fn dropping_the_handle_does_not_stop_the_task() {
 
 // ANCHOR: abort
 async fn abort_stops_the_task() {
+    let (started, wait_for_start) = oneshot::channel::<()>();
     let (go, wait_for_go) = oneshot::channel::<()>();
     let handle = tokio::spawn(async move {
         record("task started");
+        started.send(()).unwrap();
         wait_for_go.await.unwrap();
         record("task's next step"); // never happens
     });
-    tokio::task::yield_now().await; // let the task start and wait for `go`
+    wait_for_start.await.unwrap(); // the task now waits for `go`
     handle.abort();
     record("task aborted");
     let error = handle.await.unwrap_err();
