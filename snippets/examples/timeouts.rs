@@ -1,7 +1,8 @@
 //! `tokio::time::timeout` puts a time limit on a future. It fires while the future waits at an
-//! `.await`. Around blocking code it cannot fire: it comes back when the blocking code is done,
-//! with the value, as if there were no limit. Handed to `spawn_blocking`, the same kind of call
-//! can be timed out, but it runs on to its end.
+//! `.await`. It cannot interrupt blocking code: around a blocking call it fires late, at the first
+//! `.await` after the call that waits, and if the future returns after the blocking call without
+//! waiting, it never fires: the value comes back, late, as if there were no limit. Handed to
+//! `spawn_blocking`, the same kind of call can be timed out, but it runs on to its end.
 //!
 //! Run it with `cargo run -p snippets --example timeouts`.
 
@@ -30,6 +31,17 @@ async fn fetch_price() -> u32 {
 }
 // ANCHOR_END: fires
 
+// ANCHOR: fires_late
+/// A blocking call of half a second, then a wait for a service that takes an hour.
+async fn fetch_price_blocking_then_waiting() -> u32 {
+    std::thread::sleep(Duration::from_millis(500));
+    record("blocking call ended");
+    tokio::time::sleep(Duration::from_secs(3600)).await;
+    record("service answered");
+    42
+}
+// ANCHOR_END: fires_late
+
 // ANCHOR: never_fires
 /// The same, with a blocking call where the `.await` was: half a second this time.
 async fn fetch_price_blocking() -> u32 {
@@ -46,6 +58,15 @@ async fn main() {
     let price = timeout(limit, fetch_price()).await;
     assert!(price.is_err(), "the time limit fired");
     // ANCHOR_END: fires
+
+    // ANCHOR: fires_late
+    let price = timeout(limit, fetch_price_blocking_then_waiting()).await;
+    record("timeout returned");
+    // The limit fired only once the blocking call had ended, at the `.await` after it;
+    // the code after that `.await` never ran.
+    assert!(price.is_err(), "the time limit fired");
+    assert_eq!(events(), ["blocking call ended", "timeout returned"]);
+    // ANCHOR_END: fires_late
 
     // ANCHOR: never_fires
     let price = timeout(limit, fetch_price_blocking()).await;

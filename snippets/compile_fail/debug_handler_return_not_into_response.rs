@@ -1,0 +1,13 @@
+use std::num::ParseIntError;
+
+use axum::{Router, routing::post};
+
+#[axum::debug_handler]
+async fn double(body: String) -> Result<String, ParseIntError> {
+    let n: u64 = body.trim().parse()?;
+    Ok((n * 2).to_string())
+}
+
+fn main() {
+    let _app: Router = Router::new().route("/double", post(double));
+}
