@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 
-BOUND = 30.0
+BOUND = 60.0
 
 
 class ClaimFailed(Exception):
