@@ -51,11 +51,16 @@ const TEACHING: &[(&str, &[&str])] = &[
         &[
             "async-is-the-interface.html#what-you-did-not-write",
             "coming-from-python.html#coming-from-python",
+            "coming-from-python.html#fastapi-and-starlette",
+            "coming-from-python.html#stopping-on-sigterm",
         ],
     ),
     (
         "run_in_threadpool",
-        &["converting-functions.html#move-the-work-to-spawn_blocking"],
+        &[
+            "converting-functions.html#move-the-work-to-spawn_blocking",
+            "coming-from-python.html#fastapi-picks-a-thread-for-def-axum-does-not",
+        ],
     ),
 ];
 
