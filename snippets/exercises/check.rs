@@ -12,6 +12,7 @@ use std::fs;
 
 book_proof::harness!();
 
+#[allow(dead_code)]
 #[path = "checks.rs"]
 mod checks;
 

@@ -1,6 +1,6 @@
 //! Exercise: `/work/{n}` sorts 10^n random numbers, and while it sorts, `/check` gets no
 //! answer: the sort runs on the only thread this server has. Make `/check` answer while
-//! `/work/6` runs. Keep the current-thread runtime: a busy server is in the same place.
+//! `/work/{n}` runs. Keep the current-thread runtime: a busy server is in the same place.
 //!
 //! Check your answer: `cargo test --test exercise check_while_work`
 

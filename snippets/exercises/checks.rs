@@ -148,7 +148,9 @@ pub fn try_file(
             said: compiled.stderr,
         });
     }
-    let verdict = (exercise.check)(&compiled.program);
+    // A panic's place in the program is a line of `@book-block`: name the file instead.
+    let verdict = (exercise.check)(&compiled.program)
+        .map_err(|problem| book_proof::runner::relocate(&problem, &block));
     let _ = std::fs::remove_file(&compiled.program);
     Ok(Outcome::Checked(verdict))
 }
@@ -371,8 +373,10 @@ impl Server {
         let log = self.log();
         match log.split_once("panicked at ") {
             Some((_, panic)) => {
-                let panic: Vec<&str> = panic.lines().take(2).collect();
-                format!("{problem}: a handler panicked at {}", panic.join(": "))
+                let mut lines = panic.lines();
+                let place = lines.next().unwrap_or_default().trim_end_matches(':');
+                let message = lines.next().unwrap_or_default();
+                format!("{problem}: a handler panicked at {place}: {message}")
             }
             None => format!("{problem}. The server logged:\n{log}"),
         }
