@@ -6,6 +6,7 @@ async fn fetch_name() -> String {
     "Ferris".to_string()
 }
 
+// ANCHOR: answer
 async fn greeting() -> String {
     let name = fetch_name().await;
     format!("Hello, {name}!")
@@ -15,3 +16,4 @@ async fn greeting() -> String {
 async fn main() {
     println!("{}", greeting().await);
 }
+// ANCHOR_END: answer

@@ -10,11 +10,13 @@ pub fn app() -> Router {
         .route("/check", get(check))
 }
 
+// ANCHOR: answer
 async fn work(Path(n): Path<u32>) -> String {
     tokio::task::spawn_blocking(move || sort_random(n))
         .await
         .unwrap_or_else(|error| format!("the sort failed: {error}\n"))
 }
+// ANCHOR_END: answer
 
 /// Plain synchronous code that keeps a CPU busy. Above 7, `n` counts as 7.
 fn sort_random(n: u32) -> String {

@@ -9,6 +9,7 @@ pub fn app() -> Router {
     Router::new().route("/visit", get(visit)).with_state(visitors)
 }
 
+// ANCHOR: answer
 async fn visit(State(visitors): State<Arc<Mutex<u64>>>) -> String {
     let number = {
         let mut count = visitors.lock().unwrap();
@@ -18,6 +19,7 @@ async fn visit(State(visitors): State<Arc<Mutex<u64>>>) -> String {
     log_visit(number).await;
     format!("you are visitor {number}\n")
 }
+// ANCHOR_END: answer
 
 /// Writes the visit to a log. Writing waits: this `.await` stands for it.
 async fn log_visit(number: u64) {

@@ -7,9 +7,11 @@ pub fn app() -> Router {
     Router::new().route("/hello/{name}", get(hello))
 }
 
+// ANCHOR: answer
 async fn hello(Path(name): Path<String>) -> String {
     format!("Hello, {name}!")
 }
+// ANCHOR_END: answer
 
 #[tokio::main]
 async fn main() {

@@ -16,8 +16,10 @@ async fn make_toast() {
     }
 }
 
+// ANCHOR: answer
 #[tokio::main]
 async fn main() {
     tokio::join!(make_coffee(), make_toast());
     println!("breakfast is ready");
 }
+// ANCHOR_END: answer

@@ -10,10 +10,12 @@ pub fn app() -> Router {
         .route("/check", get(check))
 }
 
+// ANCHOR: answer
 async fn remind() -> &'static str {
     tokio::time::sleep(Duration::from_secs(1)).await;
     "time to stretch\n"
 }
+// ANCHOR_END: answer
 
 async fn check() -> &'static str {
     "OK\n"

@@ -4,6 +4,7 @@
 
 use tokio::sync::mpsc;
 
+// ANCHOR: answer
 /// Checks a message. Checking waits (think of a call to another service): this `.await`
 /// stands for it.
 async fn check(message: String) -> String {
@@ -35,3 +36,4 @@ async fn main() {
     }
     println!("saved: {}", saved.join(", "));
 }
+// ANCHOR_END: answer

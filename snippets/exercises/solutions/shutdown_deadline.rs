@@ -24,6 +24,7 @@ async fn stop_signal(mut interrupt: Signal, mut terminate: Signal, deadline: Dur
     eprintln!("stopping: requests in flight have {deadline:?} to finish");
 }
 
+// ANCHOR: answer
 #[tokio::main]
 async fn main() {
     let setting = |name, default| std::env::var(name).unwrap_or_else(|_| String::from(default));
@@ -49,3 +50,4 @@ async fn main() {
         } => eprintln!("the deadline passed: exiting with requests still in flight"),
     }
 }
+// ANCHOR_END: answer

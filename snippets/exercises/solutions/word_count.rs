@@ -6,12 +6,14 @@ fn count_words(text: &str) -> usize {
     text.split_whitespace().count()
 }
 
+// ANCHOR: answer
 async fn word_count(text: &str) -> usize {
     let text = text.to_owned();
     tokio::task::spawn_blocking(move || count_words(&text))
         .await
         .unwrap()
 }
+// ANCHOR_END: answer
 
 #[tokio::main]
 async fn main() {

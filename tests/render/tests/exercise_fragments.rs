@@ -79,9 +79,14 @@ fn fragments_expand_as_our_expander_does_and_render_their_solutions_folded() {
         let solution =
             fs::read_to_string(root.join(format!("snippets/exercises/solutions/{name}.rs")));
         let solution = solution.unwrap();
+        let shown = solution
+            .split_once("// ANCHOR: answer\n")
+            .and_then(|(_, rest)| rest.split_once("// ANCHOR_END: answer"))
+            .map(|(shown, _)| shown)
+            .unwrap_or_else(|| panic!("solutions/{name}.rs: no `// ANCHOR: answer`"));
         assert!(
-            chapter.content.contains(solution.trim_end()),
-            "{name}.md: the solution is not included whole"
+            chapter.content.contains(shown),
+            "{name}.md: the answer part of the solution is not shown"
         );
     }
 
