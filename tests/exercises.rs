@@ -177,3 +177,58 @@ fn each_fragment_shows_its_starter_and_solution_under_the_right_fences() {
         );
     }
 }
+
+/// What the solutions' paragraphs say about other answers, tried on edited copies of the
+/// committed files (written under `target/`): each edit and what must come of it.
+#[test]
+fn other_answers_fare_as_the_solutions_say() {
+    // (exercise, file edited, text replaced, replacement, rustc's error code or None: passes)
+    let variants: [(&str, String, &str, &str, Option<&str>); 3] = [
+        // "Forget that second `.await` and rustc says a future is not `Display` (E0277)."
+        (
+            "async_greeting",
+            checks::solution("async_greeting"),
+            "greeting().await",
+            "greeting()",
+            Some("E0277"),
+        ),
+        // "Adding only `move` is not enough."
+        (
+            "word_count",
+            checks::starter("word_count"),
+            "spawn_blocking(|| count_words(text))",
+            "spawn_blocking(move || count_words(text))",
+            Some("E0521"),
+        ),
+        // "Spawning each with `tokio::spawn` and awaiting both handles passes the check too."
+        (
+            "join_breakfast",
+            checks::starter("join_breakfast"),
+            "    make_coffee().await;\n    make_toast().await;",
+            "    let coffee = tokio::spawn(make_coffee());\n    \
+             let toast = tokio::spawn(make_toast());\n    \
+             coffee.await.unwrap();\n    toast.await.unwrap();",
+            None,
+        ),
+    ];
+    let root = checks::repository();
+    for (name, file, from, to, expected) in variants {
+        let text = std::fs::read_to_string(root.join(&file)).unwrap();
+        assert!(text.contains(from), "{file} no longer contains {from:?}");
+        let variant = format!("target/exercise-variants/{name}.rs");
+        std::fs::create_dir_all(root.join("target/exercise-variants")).unwrap();
+        std::fs::write(root.join(&variant), text.replace(from, to)).unwrap();
+        let outcome = checks::try_file(checks::exercise(name), &variant, true, compile).unwrap();
+        match (expected, outcome) {
+            (Some(code), Outcome::DoesNotCompile { codes, .. })
+                if codes.iter().any(|c| c == code) => {}
+            (None, Outcome::Checked(Ok(()))) => {}
+            (_, Outcome::DoesNotCompile { said, .. }) => {
+                panic!("{file} with {to:?}: expected {expected:?}, rustc said:\n{said}")
+            }
+            (_, Outcome::Checked(verdict)) => {
+                panic!("{file} with {to:?}: expected {expected:?}, the check said {verdict:?}")
+            }
+        }
+    }
+}
