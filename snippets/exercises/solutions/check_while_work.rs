@@ -1,0 +1,37 @@
+//! Solution of the exercise `check_while_work`: the sort runs on tokio's blocking pool, and the
+//! handler waits for it at an `.await`, which gives the server's thread back.
+
+use axum::{Router, extract::Path, routing::get};
+use rand::RngExt;
+
+pub fn app() -> Router {
+    Router::new()
+        .route("/work/{n}", get(work))
+        .route("/check", get(check))
+}
+
+// ANCHOR: answer
+async fn work(Path(n): Path<u32>) -> String {
+    tokio::task::spawn_blocking(move || sort_random(n))
+        .await
+        .unwrap_or_else(|error| format!("the sort failed: {error}\n"))
+}
+// ANCHOR_END: answer
+
+/// Plain synchronous code that keeps a CPU busy. Above 7, `n` counts as 7.
+fn sort_random(n: u32) -> String {
+    let count = 10usize.pow(n.min(7));
+    let mut numbers: Vec<u64> = rand::rng().random_iter().take(count).collect();
+    numbers.sort_unstable();
+    format!("sorted {count} random numbers\n")
+}
+
+async fn check() -> &'static str {
+    "OK\n"
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    // Serves `app()` on 127.0.0.1:8000 until Ctrl-C or SIGTERM.
+    snippets::serve(app(), 8000).await;
+}
