@@ -71,9 +71,8 @@ fn python() -> Option<&'static Path> {
         .as_deref()
 }
 
-/// Runs `programs/NAME.py`; panics with what it printed unless it exits 0.
-fn run(name: &str) {
-    let Some(python) = python() else { return };
+/// Runs `programs/NAME.py` with `python`: what it printed, as an error, unless it exits 0.
+fn outcome(python: &Path, name: &str) -> Result<(), String> {
     let program = here().join("programs").join(format!("{name}.py"));
     let mut child = Command::new(python)
         .arg(&program)
@@ -94,13 +93,23 @@ fn run(name: &str) {
         std::thread::sleep(Duration::from_millis(50));
     }
     let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
+    if output.status.success() {
+        return Ok(());
+    }
+    Err(format!(
         "programs/{name}.py ({}):\n{}{}",
         output.status,
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
-    );
+    ))
+}
+
+/// Runs `programs/NAME.py`; panics with what it printed unless it exits 0.
+fn run(name: &str) {
+    let Some(python) = python() else { return };
+    if let Err(failure) = outcome(python, name) {
+        panic!("{failure}");
+    }
 }
 
 macro_rules! programs {
@@ -124,6 +133,18 @@ programs! {
     uvicorn_stops_on_sigterm,
     wait_first_completed_leaves_others_running,
     wait_for_cancels_the_coroutine,
+}
+
+#[test]
+fn a_program_whose_claim_fails_fails_with_one_line() {
+    let Some(python) = python() else { return };
+    let failure = outcome(python, "_a_claim_that_fails").expect_err("a failed check fails");
+    let printed: Vec<&str> = failure.lines().skip(1).collect();
+    assert_eq!(
+        printed,
+        ["_a_claim_that_fails.py: 1 + 1 is not 3"],
+        "{failure}"
+    );
 }
 
 #[test]
