@@ -18,7 +18,10 @@ use axum::{
 use std::{
     collections::HashMap,
     future::poll_fn,
-    sync::{Arc, Mutex, Weak},
+    sync::{
+        Arc, Mutex, Weak,
+        atomic::{AtomicU64, Ordering},
+    },
     thread,
     time::{Duration, Instant},
 };
@@ -74,8 +77,8 @@ async fn blocking() -> &'static str {
 }
 
 // ANCHOR: detector
-/// The requests in flight, each with the time its handler's current poll began, if it is
-/// being polled now. A poll is the run from one `.await` to the next: it should be short.
+/// The requests in flight, by id: each one's name, and when its handler's current poll began.
+/// A poll is the run from one `.await` to the next: it should be short.
 #[derive(Clone, Default)]
 pub struct InFlight(Arc<Mutex<HashMap<u64, Entry>>>);
 
@@ -87,9 +90,16 @@ struct Entry {
 
 /// Middleware: lists the request while it is in flight, and times each poll of its handler.
 pub async fn track(State(in_flight): State<InFlight>, request: Request, next: Next) -> Response {
+    static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     let name = format!("{} {}", request.method(), request.uri().path());
-    let id = in_flight.add(name);
-    let _remove_when_done = Remove(in_flight.clone(), id); // also when the request is dropped
+    let entry = Entry {
+        name,
+        polled_since: None,
+        reported: false,
+    };
+    in_flight.0.lock().unwrap().insert(id, entry);
+    let _remove = Remove(in_flight.clone(), id); // also if the request is dropped
     let mut handler = Box::pin(next.run(request));
     poll_fn(|cx| {
         in_flight.set_polled(id, true);
@@ -98,6 +108,23 @@ pub async fn track(State(in_flight): State<InFlight>, request: Request, next: Ne
         poll
     })
     .await
+}
+
+impl InFlight {
+    fn set_polled(&self, id: u64, polled: bool) {
+        if let Some(entry) = self.0.lock().unwrap().get_mut(&id) {
+            entry.polled_since = polled.then(Instant::now);
+            entry.reported = false;
+        }
+    }
+}
+
+struct Remove(InFlight, u64);
+
+impl Drop for Remove {
+    fn drop(&mut self) {
+        self.0.0.lock().unwrap().remove(&self.1);
+    }
 }
 
 /// Starts a thread that looks at the requests in flight every `late / 4`, and calls `report` for
@@ -144,43 +171,11 @@ pub fn watch_for_stalls(
 // ANCHOR_END: detector
 
 impl InFlight {
-    fn add(&self, name: String) -> u64 {
-        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let request = Entry {
-            name,
-            polled_since: None,
-            reported: false,
-        };
-        self.0.lock().unwrap().insert(id, request);
-        id
-    }
-
-    fn set_polled(&self, id: u64, polled: bool) {
-        if let Some(request) = self.0.lock().unwrap().get_mut(&id) {
-            request.polled_since = polled.then(Instant::now);
-            request.reported = false;
-        }
-    }
-
     /// The requests in flight, as `METHOD /path`, sorted.
     pub fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .0
-            .lock()
-            .unwrap()
-            .values()
-            .map(|r| r.name.clone())
-            .collect();
+        let requests = self.0.lock().unwrap();
+        let mut names: Vec<String> = requests.values().map(|r| r.name.clone()).collect();
         names.sort();
         names
-    }
-}
-
-struct Remove(InFlight, u64);
-
-impl Drop for Remove {
-    fn drop(&mut self) {
-        self.0.0.lock().unwrap().remove(&self.1);
     }
 }
