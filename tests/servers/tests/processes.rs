@@ -21,8 +21,9 @@ use std::{
 const PATIENCE: Duration = Duration::from_secs(120);
 
 /// Every example server, by the name of its program (and of its file in `snippets/examples`).
-const SERVERS: [(&str, &str); 6] = [
+const SERVERS: [(&str, &str); 7] = [
     ("hello", env!("CARGO_BIN_EXE_hello")),
+    ("handler_errors", env!("CARGO_BIN_EXE_handler_errors")),
     ("shared_state", env!("CARGO_BIN_EXE_shared_state")),
     ("time_limit", env!("CARGO_BIN_EXE_time_limit")),
     ("work_check", env!("CARGO_BIN_EXE_work_check")),
