@@ -12,7 +12,7 @@
 use axum::{
     Json, Router,
     extract::{
-        Path, Query, State,
+        DefaultBodyLimit, Path, Query, State,
         rejection::{JsonRejection, PathRejection, QueryRejection},
     },
     http::StatusCode,
@@ -27,6 +27,8 @@ use std::sync::{Arc, Mutex};
 pub enum AppError {
     /// The client asked for something that is not there.
     NotFound(String),
+    /// The server keeps at most `MAX_NOTES` notes.
+    Full,
     /// The client sent something we cannot use: an extractor's rejection.
     Rejected(StatusCode, String),
 }
@@ -35,6 +37,10 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, message) = match self {
             AppError::NotFound(what) => (StatusCode::NOT_FOUND, format!("no {what}")),
+            AppError::Full => (
+                StatusCode::INSUFFICIENT_STORAGE,
+                "no room for more notes".into(),
+            ),
             AppError::Rejected(status, message) => (status, message),
         };
         // One line, whatever the message holds: a path can carry an encoded line break.
@@ -75,14 +81,31 @@ struct Filter {
     min_stars: u8,
 }
 
+/// Bounds the memory notes can take: at most this many, each from a body of at most 1 KiB.
+pub const MAX_NOTES: usize = 100;
+
 #[derive(Clone, Default)]
 struct Notes(Arc<Mutex<Vec<NewNote>>>);
+
+impl Notes {
+    /// Keeps `note`; returns its number, counting from 1.
+    fn add(&self, note: NewNote) -> Result<usize, AppError> {
+        let mut notes = self.0.lock().unwrap();
+        if notes.len() == MAX_NOTES {
+            return Err(AppError::Full);
+        }
+        notes.push(note);
+        Ok(notes.len())
+    }
+}
 
 pub fn app() -> Router {
     Router::new()
         .route("/notes", get(list).post(add))
         .route("/notes/{id}", get(show))
         .with_state(Notes::default())
+        // A bigger body is rejected with 413, through `JsonRejection`.
+        .layer(DefaultBodyLimit::max(1024))
 }
 
 // ANCHOR: handlers
@@ -91,9 +114,8 @@ async fn add(
     note: Result<Json<NewNote>, JsonRejection>,
 ) -> Result<(StatusCode, String), AppError> {
     let Json(note) = note?;
-    let mut notes = notes.0.lock().unwrap();
-    notes.push(note);
-    Ok((StatusCode::CREATED, format!("note {}\n", notes.len())))
+    let id = notes.add(note)?;
+    Ok((StatusCode::CREATED, format!("note {id}\n")))
 }
 
 async fn show(

@@ -159,6 +159,31 @@ async fn bad_input_gets_a_one_line_4xx_and_the_server_stays_up() {
     );
 }
 
+/// Memory stays bounded: a body over 1 KiB gets 413, a note past the last one 507, each
+/// with one line, and the server still answers.
+#[tokio::test]
+async fn big_bodies_and_too_many_notes_get_one_line_each() {
+    let addr = serve(handler_errors::app()).await;
+    let long_title = "a".repeat(2000);
+    let big = post_note(addr, &format!(r#"{{"title": "{long_title}", "stars": 1}}"#)).await;
+    assert_one_line_4xx(&big, 413);
+    assert_eq!(
+        big.1,
+        "Failed to buffer the request body: length limit exceeded\n"
+    );
+
+    for n in 1..=handler_errors::MAX_NOTES {
+        let added = post_note(addr, r#"{"title": "again", "stars": 1}"#).await;
+        assert_eq!(added, (201, format!("note {n}\n")));
+    }
+    let one_more = post_note(addr, r#"{"title": "again", "stars": 1}"#).await;
+    assert_eq!(one_more, (507, "no room for more notes\n".to_string()));
+    assert_eq!(
+        get(addr, "/notes/1").await,
+        (200, "again (1 stars)\n".to_string())
+    );
+}
+
 /// The bad requests `bad_input_gets_a_one_line_4xx_and_the_server_stays_up` sends, as
 /// `(method, path, content type, body)`.
 const BAD_REQUESTS: [(&str, &str, Option<&str>, &str); 9] = [
