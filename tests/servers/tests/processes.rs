@@ -23,6 +23,7 @@ const PATIENCE: Duration = Duration::from_secs(120);
 /// Every example server, by the name of its program (and of its file in `snippets/examples`).
 const SERVERS: [(&str, &str); 7] = [
     ("hello", env!("CARGO_BIN_EXE_hello")),
+    ("handler_errors", env!("CARGO_BIN_EXE_handler_errors")),
     ("shared_state", env!("CARGO_BIN_EXE_shared_state")),
     ("stall_detector", env!("CARGO_BIN_EXE_stall_detector")),
     ("time_limit", env!("CARGO_BIN_EXE_time_limit")),
