@@ -21,7 +21,7 @@ use std::{
 const PATIENCE: Duration = Duration::from_secs(120);
 
 /// Every example server, by the name of its program (and of its file in `snippets/examples`).
-const SERVERS: [(&str, &str); 7] = [
+const SERVERS: [(&str, &str); 8] = [
     ("hello", env!("CARGO_BIN_EXE_hello")),
     ("handler_errors", env!("CARGO_BIN_EXE_handler_errors")),
     ("shared_state", env!("CARGO_BIN_EXE_shared_state")),
