@@ -39,7 +39,13 @@ fn scratch_book() -> PathBuf {
     let _ = fs::remove_dir_all(&book);
     fs::create_dir_all(book.join("src")).unwrap();
     fs::copy(root.join("book.toml"), book.join("book.toml")).unwrap();
-    fs::copy(root.join("src/book.css"), book.join("src/book.css")).unwrap();
+    // book.toml names the theme's overrides, under src/.
+    fs::create_dir_all(book.join("src/theme")).unwrap();
+    fs::copy(
+        root.join("src/theme/head.hbs"),
+        book.join("src/theme/head.hbs"),
+    )
+    .unwrap();
     fs::write(
         book.join("src/SUMMARY.md"),
         "# Summary\n\n[Exercises](exercises.md)\n",
