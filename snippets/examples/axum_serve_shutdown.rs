@@ -22,11 +22,15 @@ use tokio::{
 
 #[tokio::main]
 async fn main() {
-    let (listener, mut server_side) = Reporting::bind().await;
+    let (listener, server_side) = Reporting::bind().await;
+    three_clients_at_shutdown(listener, server_side).await;
+}
+
+// ANCHOR: clients
+async fn three_clients_at_shutdown(listener: Reporting, mut server_side: Events) {
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
     let app = Router::new().route("/", get(|| async { "hello" }));
-    // ANCHOR: clients
     let server = tokio::spawn(
         axum::serve(listener, app)
             .with_graceful_shutdown(async {
@@ -68,8 +72,8 @@ async fn main() {
     drop(half_sent);
     server.await.unwrap().unwrap();
     println!("the half-sent client hung up: the server's future ended");
-    // ANCHOR_END: clients
 }
+// ANCHOR_END: clients
 
 /// Reads one answer with a body of 5 bytes ("hello"), and not a byte further.
 async fn read_response(stream: &mut TcpStream) -> String {
