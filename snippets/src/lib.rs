@@ -13,9 +13,28 @@ use hyper_util::{
 };
 use std::{num::NonZeroU64, process, str::FromStr, thread, time::Duration};
 use tokio::{net::TcpListener, sync::watch};
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
 /// Serves `app` on 127.0.0.1 until a stop signal, then ends the process: it never returns.
 pub async fn serve(app: Router, default_port: u16) {
+    serve_with_jobs(
+        app,
+        default_port,
+        CancellationToken::new(),
+        TaskTracker::new(),
+    )
+    .await
+}
+
+/// As [`serve`], with background jobs that stop with the server. At the first signal it
+/// cancels `stop_jobs`; it ends the process once the connections are drained and every task
+/// of `jobs` has ended. The drain deadline and a second signal cut the jobs short too.
+pub async fn serve_with_jobs(
+    app: Router,
+    default_port: u16,
+    stop_jobs: CancellationToken,
+    jobs: TaskTracker,
+) {
     let port = setting("PORT", "a port number from 0 to 65535").unwrap_or(default_port);
     let header_timeout = seconds("HEADER_TIMEOUT_SECS").unwrap_or(Duration::from_secs(10));
     let drain_timeout = seconds("DRAIN_TIMEOUT_SECS").unwrap_or(Duration::from_secs(8));
@@ -72,7 +91,10 @@ pub async fn serve(app: Router, default_port: u16) {
         });
     }
     drop(listener);
+    stop_jobs.cancel();
     open.closed().await;
+    jobs.close();
+    jobs.wait().await;
     // Every client has its answer. Exit now: returning would make `#[tokio::main]` wait, for as
     // long as they take, for blocking tasks whose clients have hung up.
     process::exit(0);
