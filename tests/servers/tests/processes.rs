@@ -21,9 +21,11 @@ use std::{
 const PATIENCE: Duration = Duration::from_secs(120);
 
 /// Every example server, by the name of its program (and of its file in `snippets/examples`).
-const SERVERS: [(&str, &str); 6] = [
+const SERVERS: [(&str, &str); 8] = [
+    ("background_job", env!("CARGO_BIN_EXE_background_job")),
     ("hello", env!("CARGO_BIN_EXE_hello")),
     ("shared_state", env!("CARGO_BIN_EXE_shared_state")),
+    ("streaming", env!("CARGO_BIN_EXE_streaming")),
     ("time_limit", env!("CARGO_BIN_EXE_time_limit")),
     ("work_check", env!("CARGO_BIN_EXE_work_check")),
     ("work_check_inline", env!("CARGO_BIN_EXE_work_check_inline")),
