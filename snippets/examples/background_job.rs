@@ -54,7 +54,8 @@ pub async fn write_reports(
 ) {
     // `interval` would tick at once; the first report is due after one period.
     let mut ticks = tokio::time::interval_at(Instant::now() + every, every);
-    // A round that overran its period: the next one starts a whole period after it.
+    // After a round that overran its period, the next starts at once, and the ones after it
+    // a whole period apart from then: no burst of rounds to catch up.
     ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
     for round in 1.. {
         tokio::select! {

@@ -64,6 +64,18 @@ fn get(addr: SocketAddr, path: &str) -> http::Response {
     })
 }
 
+/// A server process that is killed, by its process id, if a failed test leaves it running.
+struct Stopped(std::process::Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        if self.0.try_wait().ok().flatten().is_none() {
+            self.0.kill().ok();
+            self.0.wait().ok();
+        }
+    }
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn sigterm_lets_the_round_in_progress_finish_and_starts_no_other() {
@@ -72,16 +84,19 @@ fn sigterm_lets_the_round_in_progress_finish_and_starts_no_other() {
     let made = Command::new("mkfifo").arg(&report).status().unwrap();
     assert!(made.success(), "mkfifo {}", report.display());
 
-    let mut server = Command::new(env!("CARGO_BIN_EXE_background_job"))
-        .env("PORT", "0")
-        .env("REPORT_EVERY_SECS", "1")
-        .env("REPORT_FILE", &report)
-        .env("DRAIN_TIMEOUT_SECS", "600")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut server = Stopped(
+        Command::new(env!("CARGO_BIN_EXE_background_job"))
+            .env("PORT", "0")
+            .env("REPORT_EVERY_SECS", "1")
+            .env("REPORT_FILE", &report)
+            .env("DRAIN_TIMEOUT_SECS", "600")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let server = &mut server.0;
     let stdout = lines_of(server.stdout.take().unwrap());
     let stderr = lines_of(server.stderr.take().unwrap());
     let listening = next(&stdout, "stdout");
