@@ -36,24 +36,35 @@ async fn slow_work(mut outcome: Outcome) {
 
 #[tokio::main]
 async fn main() {
-    // ANCHOR: join_set
+    join_set_aborts_its_tasks_when_dropped().await;
+    println!("JoinSet dropped: its task was dropped");
+    abort_on_drop_handle_aborts_its_task_when_dropped().await;
+    println!("AbortOnDropHandle dropped: its task was dropped");
+    token_stops_a_task_after_its_round().await;
+    println!("CancellationToken cancelled: the task stopped after its round");
+}
+
+// ANCHOR: join_set
+async fn join_set_aborts_its_tasks_when_dropped() {
     let (work, ended) = outcome();
     let mut tasks = JoinSet::new();
     tasks.spawn(slow_work(work));
     drop(tasks); // aborts every task still in the set
     assert_eq!(ended.await.unwrap(), "dropped");
-    // ANCHOR_END: join_set
-    println!("JoinSet dropped: its task was dropped");
+}
+// ANCHOR_END: join_set
 
-    // ANCHOR: abort_on_drop
+// ANCHOR: abort_on_drop
+async fn abort_on_drop_handle_aborts_its_task_when_dropped() {
     let (work, ended) = outcome();
     let task = AbortOnDropHandle::new(tokio::spawn(slow_work(work)));
     drop(task); // a plain `JoinHandle` would let the task run on
     assert_eq!(ended.await.unwrap(), "dropped");
-    // ANCHOR_END: abort_on_drop
-    println!("AbortOnDropHandle dropped: its task was dropped");
+}
+// ANCHOR_END: abort_on_drop
 
-    // ANCHOR: token
+// ANCHOR: token
+async fn token_stops_a_task_after_its_round() {
     let stop = CancellationToken::new();
     let (started, round_started) = oneshot::channel();
     let (go_on, may_finish) = oneshot::channel::<()>();
@@ -74,6 +85,5 @@ async fn main() {
     stop.cancel(); // the round in progress is not interrupted...
     go_on.send(()).unwrap();
     assert_eq!(task.await.unwrap(), "stopped after its round"); // ...and is the last
-    // ANCHOR_END: token
-    println!("CancellationToken cancelled: the task stopped after its round");
 }
+// ANCHOR_END: token
