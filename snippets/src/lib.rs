@@ -34,6 +34,7 @@ use tokio::{
     sync::oneshot,
     time::Sleep,
 };
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
 /// A client gets this long to send a whole request head. Not longer than the drain deadline: a
 /// client still sending its head when a stop begins is closed by this limit before the deadline
@@ -46,6 +47,18 @@ const _: () = assert!(HEADER_TIMEOUT.as_secs() <= DRAIN_TIMEOUT.as_secs());
 
 /// Serves `app` on `HOST:PORT` until a stop signal, then ends the process: it never returns.
 pub async fn serve(app: Router, default_port: u16) {
+    serve_with_jobs(app, default_port, CancellationToken::new(), TaskTracker::new()).await
+}
+
+/// As [`serve`], with background jobs that stop with the server. At the first signal it
+/// cancels `stop_jobs`; it ends the process once the connections are drained and every task
+/// of `jobs` has ended. The drain deadline and a second signal cut the jobs short too.
+pub async fn serve_with_jobs(
+    app: Router,
+    default_port: u16,
+    stop_jobs: CancellationToken,
+    jobs: TaskTracker,
+) {
     let localhost = IpAddr::from(Ipv4Addr::LOCALHOST);
     let host = setting("HOST", "an IP address such as 127.0.0.1 or 0.0.0.0").unwrap_or(localhost);
     let port = setting("PORT", "a port number from 0 to 65535").unwrap_or(default_port);
@@ -63,8 +76,15 @@ pub async fn serve(app: Router, default_port: u16) {
         .local_addr()
         .expect("a bound listener has an address");
     println!("listening on http://{address}");
+    let stop = async {
+        stop.await;
+        stop_jobs.cancel();
+    };
     serve_connections(listener, app, header_timeout, stop, &open).await;
-    // Every client has its answer. Exit now: returning would make `#[tokio::main]` wait, for as
+    // No job starts a new round; wait for the rounds in progress.
+    jobs.close();
+    jobs.wait().await;
+    // Every client has its answer, and every job has ended. Exit now: returning would make `#[tokio::main]` wait, for as
     // long as they take, for blocking tasks whose clients have hung up.
     process::exit(0);
 }
@@ -104,7 +124,7 @@ async fn serve_connections(
                 Ok((stream, _)) => stream,
                 Err(e) => {
                     // Out of file descriptors, most likely: wait for some to close.
-                    eprintln!("cannot accept a connection: {e}");
+                    say(&format!("cannot accept a connection: {e}"));
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 }
@@ -216,7 +236,7 @@ fn listen_for_signals(open: Weak<()>, drain: Duration) -> impl Future<Output = (
             let first = signals.next().await;
             let open_now = || open.strong_count().saturating_sub(1);
             let (count, secs) = (open_now(), drain.as_secs());
-            eprintln!("{first}: stopping; {count} open connection(s) get {secs} s to finish");
+            say(&format!("{first}: stopping; {count} open connection(s) get {secs} s to finish"));
             stop.send(()).ok();
             let why = tokio::select! {
                 () = tokio::time::sleep(drain) => format!("the {secs} s drain deadline passed"),
@@ -285,6 +305,14 @@ fn seconds(name: &str) -> Option<Duration> {
 }
 
 fn fail(message: &str) -> ! {
-    eprintln!("{message}");
+    say(message);
     process::exit(1)
+}
+
+/// One line on stderr. Unlike `eprintln!`, it does not panic when stderr is closed (whoever
+/// started the server has gone): a panic in the signal thread would take the drain deadline
+/// and the second signal with it.
+fn say(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(io::stderr(), "{message}");
 }

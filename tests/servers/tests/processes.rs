@@ -21,11 +21,13 @@ use std::{
 const PATIENCE: Duration = Duration::from_secs(120);
 
 /// Every example server, by the name of its program (and of its file in `snippets/examples`).
-const SERVERS: [(&str, &str); 8] = [
+const SERVERS: [(&str, &str); 10] = [
+    ("background_job", env!("CARGO_BIN_EXE_background_job")),
     ("hello", env!("CARGO_BIN_EXE_hello")),
     ("handler_errors", env!("CARGO_BIN_EXE_handler_errors")),
     ("shared_state", env!("CARGO_BIN_EXE_shared_state")),
     ("stall_detector", env!("CARGO_BIN_EXE_stall_detector")),
+    ("streaming", env!("CARGO_BIN_EXE_streaming")),
     ("time_limit", env!("CARGO_BIN_EXE_time_limit")),
     ("work_check", env!("CARGO_BIN_EXE_work_check")),
     ("work_check_inline", env!("CARGO_BIN_EXE_work_check_inline")),
