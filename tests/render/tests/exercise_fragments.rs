@@ -96,14 +96,30 @@ fn fragments_expand_as_our_expander_does_and_render_their_solutions_folded() {
         );
     }
 
-    // The HTML a reader gets: each solution inside a fold, as a highlighted Rust block.
+    // The HTML a reader gets: each starter, then each solution, inside a fold, as a highlighted
+    // Rust block.
     let out = book.join("book");
     let mut loaded = MDBook::load(&book).unwrap();
     loaded.config.build.build_dir = out.clone();
     loaded.build().expect("mdBook renders the scratch book");
     let html = fs::read_to_string(out.join("exercises.html")).unwrap();
     let folds: Vec<&str> = html.split("<details>").skip(1).collect();
-    assert_eq!(folds.len(), fragments().len(), "one fold a fragment");
+    assert_eq!(
+        folds.len(),
+        2 * fragments().len(),
+        "two folds a fragment: the starter and the solution"
+    );
+    let (starters, solutions): (Vec<(usize, &str)>, Vec<(usize, &str)>) =
+        folds.into_iter().enumerate().partition(|(at, _)| at % 2 == 0);
+    for (name, (_, fold)) in fragments().iter().zip(&starters) {
+        assert!(
+            fold.trim_start().starts_with("<summary>The starter</summary>")
+                && fold.contains("<pre><code class=\"language-rust"),
+            "snippets/exercises/{name}.md: the starter must come first, folded under \
+             <summary>The starter</summary>, as a Rust code block"
+        );
+    }
+    let folds = solutions.into_iter().map(|(_, fold)| fold);
     // The chapter includes the fragments in the order of `fragments()`.
     let blank_lines = "keep a blank line after `<summary>Solution</summary>`, around the code \
                        block and before `</details>`, or mdBook shows the Markdown as text";
