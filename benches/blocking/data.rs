@@ -8,6 +8,9 @@ use crate::stats::quantile;
 
 pub struct Row {
     pub variant: String,
+    /// `quiet`: nothing but the server and this client started by the benchmark; `contended`:
+    /// also one CPU-bound process at the ordinary priority, for the whole phase.
+    pub condition: &'static str,
     /// `/work/{n}` sorts 10^n numbers.
     pub n: u32,
     pub k: usize,
@@ -44,7 +47,7 @@ pub struct Row {
     pub client_runq_ms: f64,
 }
 
-const COLUMNS: &str = "variant,n,k,run,cores,load1,seconds,check_sent,check_answered,check_p50_ms,\
+const COLUMNS: &str = "variant,condition,n,k,run,cores,load1,seconds,check_sent,check_answered,check_p50_ms,\
 check_p99_ms,check_max_ms,client_lag_p99_ms,rounds,stalled_rounds,work_ok,work_503,work_failed,\
 goodput_per_s,work_median_ms,floor_ms,peak_rss_mb,minor_faults,other_cores,server_runq_ms,client_runq_ms";
 
@@ -54,7 +57,15 @@ fn ms(d: Duration) -> f64 {
 
 impl Row {
     /// Everything but the floor, which is known once the run is over.
-    pub fn new(variant: &str, n: u32, k: usize, run: usize, load1: f64, p: &Phase) -> Row {
+    pub fn new(
+        variant: &str,
+        condition: &'static str,
+        n: u32,
+        k: usize,
+        run: usize,
+        load1: f64,
+        p: &Phase,
+    ) -> Row {
         let latencies: Vec<f64> = p
             .checks
             .iter()
@@ -70,6 +81,7 @@ impl Row {
         let count = |o: Outcome| p.work.iter().filter(|w| w.outcome == o).count();
         Row {
             variant: variant.to_string(),
+            condition,
             n,
             k,
             run,
@@ -138,8 +150,9 @@ pub fn csv(rows: &[Row]) -> String {
     for r in rows {
         let _ = writeln!(
             s,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.variant,
+            r.condition,
             r.n,
             r.k,
             r.run,
