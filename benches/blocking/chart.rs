@@ -5,7 +5,7 @@
 //! `currentColor`, so they take the text colour of whichever mdBook theme the reader has
 //! chosen, and the series colours are mid-tones that read on light and dark backgrounds alike.
 //! Each series also has its own marker shape, for print in black and white. The chart fills
-//! the column's width; its viewBox is 360 wide, so 12-unit labels are still at least 10 CSS px
+//! the column's width; its viewBox is 340 wide, so 12-unit labels are still at least 10 CSS px
 //! on a 360 px phone screen, whose column is about 330 px wide. It shows one condition.
 
 use std::fmt::Write as _;
@@ -15,7 +15,7 @@ use crate::report::{across_runs, figure};
 use crate::stats::spread;
 use crate::{KS, Settings};
 
-const W: f64 = 360.0;
+const W: f64 = 340.0;
 const H: f64 = 384.0;
 const LEFT: f64 = 44.0;
 const RIGHT: f64 = W - 6.0;

@@ -36,6 +36,10 @@ pub struct Row {
     pub work_median_ms: f64,
     /// The bare sort of 10^n numbers, median of this run's samples.
     pub floor_ms: f64,
+    /// One bare sort per core, all at once, on threads of this process: how long until the last
+    /// ends, median of this run's samples. Above `floor_ms` when the cores slow each other down
+    /// (shared caches, memory bandwidth, hyperthreads).
+    pub floor_all_cores_ms: f64,
     pub peak_rss_mb: f64,
     pub minor_faults: u64,
     /// Cores' worth of CPU time that other programs (and other virtual machines) used
@@ -49,7 +53,8 @@ pub struct Row {
 
 const COLUMNS: &str = "variant,condition,n,k,run,cores,load1,seconds,check_sent,check_answered,check_p50_ms,\
 check_p99_ms,check_max_ms,client_lag_p99_ms,rounds,stalled_rounds,work_ok,work_503,work_failed,\
-goodput_per_s,work_median_ms,floor_ms,peak_rss_mb,minor_faults,other_cores,server_runq_ms,client_runq_ms";
+goodput_per_s,work_median_ms,floor_ms,peak_rss_mb,minor_faults,other_cores,server_runq_ms,client_runq_ms,\
+floor_all_cores_ms";
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
@@ -106,6 +111,7 @@ impl Row {
             },
             work_median_ms: crate::stats::spread(ok).map_or(f64::NAN, |s| s.median),
             floor_ms: f64::NAN,
+            floor_all_cores_ms: f64::NAN,
             peak_rss_mb: 0.0,
             minor_faults: 0,
             other_cores: 0.0,
@@ -150,7 +156,7 @@ pub fn csv(rows: &[Row]) -> String {
     for r in rows {
         let _ = writeln!(
             s,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.variant,
             r.condition,
             r.n,
@@ -178,6 +184,7 @@ pub fn csv(rows: &[Row]) -> String {
             num(r.other_cores, 2),
             num(r.server_runq_ms, 1),
             num(r.client_runq_ms, 1),
+            num(r.floor_all_cores_ms, 1),
         );
     }
     s

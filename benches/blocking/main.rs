@@ -165,9 +165,11 @@ fn main() {
         // Each row with its phase, kept until the run's floor is known.
         let mut run_rows: Vec<(Row, load::Phase)> = Vec::new();
         let (mut floors, mut control_floors) = (Vec::new(), Vec::new());
+        let mut floors_all_cores = Vec::new();
         for &condition in &settings.conditions {
             for variant in &settings.sweep {
                 floors.push(sort_alone(n));
+                floors_all_cores.push(sort_on_every_core(n, settings.cores));
                 let server = Server::start(&binary(variant), variant);
                 let load1 = load_average();
                 let _busy = (condition == "contended").then(server::Spinner::start);
@@ -208,8 +210,12 @@ fn main() {
             (size, stats::spread(ms).map_or(f64::NAN, |s| s.median))
         };
         let floors = [floor(n, &floors), floor(n - 1, &control_floors)];
+        let all_cores = floor(n, &floors_all_cores).1;
         for (mut row, phase) in run_rows {
             row.floor_ms = floors.iter().find(|f| f.0 == row.n).unwrap().1;
+            if row.n == n {
+                row.floor_all_cores_ms = all_cores;
+            }
             // A stall: a check that waited more than half a bare sort, until the sorts ended.
             row.count_stalls(&phase, Duration::from_secs_f64(row.floor_ms / 2e3));
             rows.push(row);
@@ -290,6 +296,17 @@ async fn warm_up(server: &Server) {
 fn sort_alone(n: u32) -> Duration {
     let start = Instant::now();
     work_check::sort_random(n);
+    start.elapsed()
+}
+
+/// One sort per core at once, each on a thread of its own: the time until the last one ends.
+fn sort_on_every_core(n: u32, cores: usize) -> Duration {
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..cores {
+            s.spawn(|| work_check::sort_random(n));
+        }
+    });
     start.elapsed()
 }
 

@@ -35,6 +35,15 @@ fn cell(s: Option<Spread>) -> String {
     }
 }
 
+/// The lowest to the highest, or one figure when they round to the same.
+fn range(s: Spread) -> String {
+    if figure(s.min) == figure(s.max) {
+        figure(s.min)
+    } else {
+        format!("{}–{}", figure(s.min), figure(s.max))
+    }
+}
+
 /// Across runs: the value `f` takes for (variant, n, k).
 pub fn across_runs(
     rows: &[Row],
@@ -133,6 +142,12 @@ fn results(s: &Settings, rows: &[Row], took: Duration) -> String {
         .to_string();
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
     let floor = floor_of(s, rows);
+    let all_cores = spread(
+        rows.iter()
+            .filter(|r| r.n == s.n && r.k == 0)
+            .map(|r| r.floor_all_cores_ms),
+    )
+    .unwrap();
     let sent: usize = rows.iter().map(|r| r.check_sent).sum();
     let answered: usize = rows.iter().map(|r| r.check_answered).sum();
     let failed: usize = rows.iter().map(|r| r.work_failed).sum();
@@ -150,17 +165,16 @@ fn results(s: &Settings, rows: &[Row], took: Duration) -> String {
         let load = spread(of.iter().map(|r| r.load1)).unwrap();
         let others = spread(of.iter().map(|r| r.other_cores)).unwrap();
         let started = if *c == "quiet" {
-            "nothing but the server and its client"
+            "started nothing but the server and its client"
         } else {
-            "also one CPU-bound process at the ordinary priority"
+            "also started one CPU-bound process at the ordinary priority"
         };
         let _ = writeln!(
             t,
-            "- **{c}**: the benchmark started {started}. Load average {}–{} as the \
-             servers started; programs the benchmark did not start used {} cores' worth of CPU \
-             during a phase (median; up to {}).",
-            figure(load.min),
-            figure(load.max),
+            "- **{c}**: the benchmark {started}. Load average {} as the servers \
+             started; programs the benchmark did not start used {} cores' worth of CPU during \
+             a phase (median; up to {}).",
+            range(load),
             figure(others.median),
             figure(others.max),
         );
@@ -168,14 +182,17 @@ fn results(s: &Settings, rows: &[Row], took: Duration) -> String {
     let _ = writeln!(
         t,
         "- Floor: generating and sorting 10<sup>{n}</sup> numbers alone takes **{} ms** \
-           (median of the runs; {}–{} ms).\n\
-         - {} runs, each server restarted for each. A cell gives the median of the runs, \
+           (median of the runs; {} ms). {} such sorts at once, one per core, take {} ms \
+           until the last ends ({} ms).\n\
+         - {} run(s), each server restarted for each. A cell gives the median of the runs, \
            with the lowest and the highest run below it.\n\
          - `/check` sent every 10 ms, open loop: {sent} sent, {answered} answered. \
            `/work` requests that failed: {failed}.\n",
         figure(floor.median),
-        figure(floor.min),
-        figure(floor.max),
+        range(floor),
+        s.cores,
+        figure(all_cores.median),
+        range(all_cores),
         s.runs,
     );
     t
@@ -287,6 +304,11 @@ fn goal(s: &Settings, rows: &[Row], condition: &str) -> String {
          | Variant | Goodput ÷ (cores ÷ floor) | p99 ÷ idle p99 | Runs meeting both |\n|---|--:|--:|--:|\n",
         s.cores
     );
+    let ceiling = spread(
+        rows.iter()
+            .filter(|r| r.condition == condition && r.n == s.n && r.k == 0)
+            .map(|r| r.floor_ms / r.floor_all_cores_ms),
+    );
     for v in &s.sweep {
         let (mut goodput, mut p99, mut met) = (Vec::new(), Vec::new(), 0);
         for run in 1..=s.runs {
@@ -314,6 +336,16 @@ fn goal(s: &Settings, rows: &[Row], condition: &str) -> String {
             cell(spread(goodput)),
             cell(spread(p99)),
             s.runs
+        );
+    }
+    if let Some(c) = ceiling {
+        let _ = writeln!(
+            t,
+            "\nOne bare sort per core at once, timed in the benchmark before each server \
+             started, gives a ratio in the second column of {} (runs: {}): about the most any \
+             version can reach on this machine.",
+            figure(c.median),
+            range(c)
         );
     }
     t.push('\n');

@@ -34,6 +34,7 @@ pub fn default_jobs() -> usize {
 /// Room for one sort of 10^8 numbers (800 MB), or for many smaller ones, at a time.
 pub const MEMORY_BUDGET_MB: u32 = 1000;
 
+// ANCHOR: limits
 struct Limits {
     jobs: Arc<Semaphore>,
     megabytes: Arc<Semaphore>,
@@ -51,7 +52,9 @@ pub fn app_with_limits(jobs: usize, budget_mb: u32) -> Router {
         .route("/check", get(check))
         .with_state(Arc::new(limits))
 }
+// ANCHOR_END: limits
 
+// ANCHOR: work
 async fn work(State(limits): State<Arc<Limits>>, Path(n): Path<String>) -> Response {
     let n = match parse_exponent(&n, limits.budget_mb) {
         Ok(n) => n,
@@ -83,6 +86,8 @@ async fn work(State(limits): State<Arc<Limits>>, Path(n): Path<String>) -> Respo
 pub fn megabytes(n: u32) -> u32 {
     (8 * 10u64.pow(n)).div_ceil(1_000_000) as u32
 }
+
+// ANCHOR_END: work
 
 fn busy(why: &str) -> impl IntoResponse {
     let line = format!("busy: {why}, retry in a second\n");

@@ -23,12 +23,12 @@ use tokio::sync::{Semaphore, oneshot};
 /// Room for one sort of 10^8 numbers (800 MB), or for many smaller ones, at a time.
 pub const MEMORY_BUDGET_MB: u32 = 1000;
 
-// ANCHOR: app
 pub fn app() -> Router {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     app_on(Arc::new(sort_pool(cores)), MEMORY_BUDGET_MB)
 }
 
+// ANCHOR: pool
 pub fn sort_pool(threads: usize) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -38,6 +38,7 @@ pub fn sort_pool(threads: usize) -> rayon::ThreadPool {
         .build()
         .expect("the sorting pool starts")
 }
+// ANCHOR_END: pool
 
 struct Sorter {
     pool: Arc<rayon::ThreadPool>,
@@ -75,6 +76,7 @@ async fn work(State(sorter): State<Arc<Sorter>>, Path(n): Path<String>) -> Respo
     else {
         return busy("the memory for sorts is taken").into_response();
     };
+    // ANCHOR: spawn
     let (answer, sorted) = oneshot::channel();
     sorter.pool.spawn(move || {
         // Held until the sort ends, even if the client hangs up in the meantime.
@@ -90,8 +92,8 @@ async fn work(State(sorter): State<Arc<Sorter>>, Path(n): Path<String>) -> Respo
             (StatusCode::INTERNAL_SERVER_ERROR, line).into_response()
         }
     }
+    // ANCHOR_END: spawn
 }
-// ANCHOR_END: app
 
 fn busy(why: &str) -> impl IntoResponse {
     let line = format!("busy: {why}, retry in a second\n");
