@@ -76,11 +76,16 @@ async fn work(State(sorter): State<Arc<Sorter>>, Path(n): Path<String>) -> Respo
     else {
         return busy("the memory for sorts is taken").into_response();
     };
-    // ANCHOR: spawn
+    sort_on_pool(&sorter.pool, (slot, memory), n).await
+}
+
+// ANCHOR: spawn
+/// Sorts on `pool` and answers with the result. `held` (the permits) is dropped when the sort
+/// ends, even if the client hangs up and this future is dropped before.
+async fn sort_on_pool(pool: &rayon::ThreadPool, held: impl Send + 'static, n: u32) -> Response {
     let (answer, sorted) = oneshot::channel();
-    sorter.pool.spawn(move || {
-        // Held until the sort ends, even if the client hangs up in the meantime.
-        let _held = (slot, memory);
+    pool.spawn(move || {
+        let _held = held;
         // Fails only if the client hung up and its handler was dropped: nobody to tell.
         let _ = answer.send(sort_random(n));
     });
@@ -92,8 +97,8 @@ async fn work(State(sorter): State<Arc<Sorter>>, Path(n): Path<String>) -> Respo
             (StatusCode::INTERNAL_SERVER_ERROR, line).into_response()
         }
     }
-    // ANCHOR_END: spawn
 }
+// ANCHOR_END: spawn
 
 fn busy(why: &str) -> impl IntoResponse {
     let line = format!("busy: {why}, retry in a second\n");
