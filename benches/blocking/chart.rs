@@ -4,8 +4,9 @@
 //! Hand-written SVG, meant to be inlined in the page: text and axes are drawn in
 //! `currentColor`, so they take the text colour of whichever mdBook theme the reader has
 //! chosen, and the series colours are mid-tones that read on light and dark backgrounds alike.
-//! Each series also has its own marker shape, for print in black and white. The viewBox is
-//! 400 wide, so 12-unit labels are still 11 CSS px on a 390 px phone screen.
+//! Each series also has its own marker shape, for print in black and white. The chart fills
+//! the column's width; its viewBox is 340 wide, so 12-unit labels are still at least 10 CSS px
+//! on a 360 px phone screen, whose column is about 330 px wide. It shows one condition.
 
 use std::fmt::Write as _;
 
@@ -14,13 +15,13 @@ use crate::report::{across_runs, figure};
 use crate::stats::spread;
 use crate::{KS, Settings};
 
-const W: f64 = 400.0;
-const H: f64 = 358.0;
-const LEFT: f64 = 48.0;
-const RIGHT: f64 = W - 8.0;
+const W: f64 = 340.0;
+const H: f64 = 384.0;
+const LEFT: f64 = 44.0;
+const RIGHT: f64 = W - 6.0;
 const TOP: f64 = 34.0;
-const BOTTOM: f64 = 236.0;
-const STYLES: [(&str, &str); 7] = [
+const BOTTOM: f64 = 228.0;
+const STYLES: [(&str, &str); 9] = [
     ("#d62728", "circle"),
     ("#b35806", "square"),
     ("#2f6fd6", "up"),
@@ -28,6 +29,8 @@ const STYLES: [(&str, &str); 7] = [
     ("#3a7d22", "down"),
     ("#00808a", "cross"),
     ("#c2378f", "plus"),
+    ("#7f7f7f", "circle"),
+    ("#8c6d1f", "square"),
 ];
 
 fn marker(shape: &str, x: f64, y: f64, color: &str) -> String {
@@ -73,7 +76,7 @@ fn marker(shape: &str, x: f64, y: f64, color: &str) -> String {
     }
 }
 
-pub fn svg(s: &Settings, rows: &[Row]) -> String {
+pub fn svg(s: &Settings, rows: &[Row], condition: &str) -> String {
     let ks: Vec<usize> = std::iter::once(0).chain(KS).collect();
     let series: Vec<(&str, Vec<Option<crate::stats::Spread>>)> = s
         .sweep
@@ -81,14 +84,16 @@ pub fn svg(s: &Settings, rows: &[Row]) -> String {
         .map(|v| {
             let points = ks
                 .iter()
-                .map(|&k| across_runs(rows, v, s.n, k, |r| r.check_p99_ms))
+                .map(|&k| across_runs(rows, condition, v, s.n, k, |r| r.check_p99_ms))
                 .collect();
             (v.as_str(), points)
         })
         .collect();
     let idle = spread(
         rows.iter()
-            .filter(|r| r.n == s.n && r.k == 0 && s.sweep.contains(&r.variant))
+            .filter(|r| {
+                r.condition == condition && r.n == s.n && r.k == 0 && s.sweep.contains(&r.variant)
+            })
             .map(|r| r.check_p99_ms),
     );
     let target = idle.map(|i| 2.0 * i.median);
@@ -106,9 +111,9 @@ pub fn svg(s: &Settings, rows: &[Row]) -> String {
     };
 
     let mut o = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" width=\"{W}\" height=\"{H}\" role=\"img\" aria-labelledby=\"check-latency-title\" style=\"max-width:100%;height:auto\" font-family=\"sans-serif\" font-size=\"12\" fill=\"currentColor\">\n\
-         <title id=\"check-latency-title\">/check p99 latency against K, median of {} runs with their range, log scale</title>\n\
-         <text x=\"{}\" y=\"16\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">/check p99 (ms, log scale) while K × /work/{} run</text>\n",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" role=\"img\" aria-labelledby=\"check-latency-title\" style=\"width:100%;height:auto\" font-family=\"sans-serif\" font-size=\"12\" fill=\"currentColor\">\n\
+         <title id=\"check-latency-title\">/check p99 latency against K, {condition} machine, median of {} runs with their range, log scale</title>\n\
+         <text x=\"{}\" y=\"16\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">/check p99, ms, {condition}: K × /work/{}</text>\n",
         s.runs,
         W / 2.0,
         s.n
@@ -157,7 +162,7 @@ pub fn svg(s: &Settings, rows: &[Row]) -> String {
     let m = series.len() as f64;
     for (j, ((variant, points), (color, shape))) in series.iter().zip(STYLES).enumerate() {
         // Each series is shifted a little sideways, so bars at the same K do not cover each other.
-        let dx = (j as f64 - (m - 1.0) / 2.0) * 5.0;
+        let dx = (j as f64 - (m - 1.0) / 2.0) * 4.0;
         let line: Vec<String> = points
             .iter()
             .enumerate()
@@ -188,8 +193,8 @@ pub fn svg(s: &Settings, rows: &[Row]) -> String {
             );
         }
         let (lx, ly) = (
-            LEFT - 30.0 + 180.0 * (j % 2) as f64,
-            BOTTOM + 58.0 + 18.0 * (j / 2) as f64,
+            LEFT - 36.0 + 172.0 * (j % 2) as f64,
+            BOTTOM + 56.0 + 18.0 * (j / 2) as f64,
         );
         let _ = writeln!(
             o,

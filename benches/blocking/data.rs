@@ -8,6 +8,9 @@ use crate::stats::quantile;
 
 pub struct Row {
     pub variant: String,
+    /// `quiet`: nothing but the server and this client started by the benchmark; `contended`:
+    /// also one CPU-bound process at the ordinary priority, for the whole phase.
+    pub condition: &'static str,
     /// `/work/{n}` sorts 10^n numbers.
     pub n: u32,
     pub k: usize,
@@ -33,6 +36,10 @@ pub struct Row {
     pub work_median_ms: f64,
     /// The bare sort of 10^n numbers, median of this run's samples.
     pub floor_ms: f64,
+    /// One bare sort per core, all at once, on threads of this process: how long until the last
+    /// ends, median of this run's samples. Above `floor_ms` when the cores slow each other down
+    /// (shared caches, memory bandwidth, hyperthreads).
+    pub floor_all_cores_ms: f64,
     pub peak_rss_mb: f64,
     pub minor_faults: u64,
     /// Cores' worth of CPU time that other programs (and other virtual machines) used
@@ -44,9 +51,10 @@ pub struct Row {
     pub client_runq_ms: f64,
 }
 
-const COLUMNS: &str = "variant,n,k,run,cores,load1,seconds,check_sent,check_answered,check_p50_ms,\
+const COLUMNS: &str = "variant,condition,n,k,run,cores,load1,seconds,check_sent,check_answered,check_p50_ms,\
 check_p99_ms,check_max_ms,client_lag_p99_ms,rounds,stalled_rounds,work_ok,work_503,work_failed,\
-goodput_per_s,work_median_ms,floor_ms,peak_rss_mb,minor_faults,other_cores,server_runq_ms,client_runq_ms";
+goodput_per_s,work_median_ms,floor_ms,peak_rss_mb,minor_faults,other_cores,server_runq_ms,client_runq_ms,\
+floor_all_cores_ms";
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
@@ -54,7 +62,15 @@ fn ms(d: Duration) -> f64 {
 
 impl Row {
     /// Everything but the floor, which is known once the run is over.
-    pub fn new(variant: &str, n: u32, k: usize, run: usize, load1: f64, p: &Phase) -> Row {
+    pub fn new(
+        variant: &str,
+        condition: &'static str,
+        n: u32,
+        k: usize,
+        run: usize,
+        load1: f64,
+        p: &Phase,
+    ) -> Row {
         let latencies: Vec<f64> = p
             .checks
             .iter()
@@ -70,6 +86,7 @@ impl Row {
         let count = |o: Outcome| p.work.iter().filter(|w| w.outcome == o).count();
         Row {
             variant: variant.to_string(),
+            condition,
             n,
             k,
             run,
@@ -94,6 +111,7 @@ impl Row {
             },
             work_median_ms: crate::stats::spread(ok).map_or(f64::NAN, |s| s.median),
             floor_ms: f64::NAN,
+            floor_all_cores_ms: f64::NAN,
             peak_rss_mb: 0.0,
             minor_faults: 0,
             other_cores: 0.0,
@@ -138,8 +156,9 @@ pub fn csv(rows: &[Row]) -> String {
     for r in rows {
         let _ = writeln!(
             s,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.variant,
+            r.condition,
             r.n,
             r.k,
             r.run,
@@ -165,6 +184,7 @@ pub fn csv(rows: &[Row]) -> String {
             num(r.other_cores, 2),
             num(r.server_runq_ms, 1),
             num(r.client_runq_ms, 1),
+            num(r.floor_all_cores_ms, 1),
         );
     }
     s

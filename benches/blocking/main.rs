@@ -1,22 +1,28 @@
 //! What blocking costs, measured. Serves each version of the work/check server in a process of
-//! its own (`benches/server`), restarted for every run, and measures:
+//! its own (`benches/server`), restarted for every run, and measures, under each condition:
 //!
 //! - a sweep: `/check` latency idle (K = 0) and while bursts of K = 1, 2, 4, 8 `GET /work/N`
 //!   run, with the sorts completed per second (goodput) and the server's peak memory;
 //! - the controls: many single `/work/{N-1}` requests on the inline server, on stable tokio and
-//!   on two runtimes built with `--cfg tokio_unstable`, counting the ones that stall `/check`,
-//!   while another process keeps one core busy.
+//!   on two runtimes built with `--cfg tokio_unstable`, counting the ones that stall `/check`.
 //!
-//! The floor is the bare generate-and-sort, timed in this process before each server starts.
+//! The conditions (a column of every row): `quiet`, where the benchmark starts nothing but the
+//! server and its own client, and `contended`, where it also keeps one core busy with another
+//! process at the ordinary priority for the whole phase. Under both, every row records how much
+//! CPU other programs on the machine used (`other_cores`) and the load average.
 //!
-//! Run: `cargo bench -p blocking-bench` (5 runs, about 5 minutes on 2 cores). It writes
-//! `src/measured/results.csv`, the tables (`results.table`, `controls.table`, `goal.table`) and
+//! The floor is the bare generate-and-sort, timed in this process before each server starts,
+//! with nothing started beside it.
+//!
+//! Run: `cargo bench -p blocking-bench` (5 runs of both conditions, about 15 minutes on 2
+//! cores). It writes `src/measured/results.csv`, the tables (`*.table`) and
 //! `check-latency.svg`, which the chapter "What blocking costs, measured" shows. `-- --quick`
 //! does one run and writes to `target/blocking-bench-quick` instead, as does any run with fewer
-//! runs or variants.
+//! runs, variants or conditions.
 //! Settings (environment): `BENCH_N` (default 7), `BENCH_RUNS` (default 5), `BENCH_OUT`,
 //! `BENCH_VARIANTS` (sweep; default all), `BENCH_CONTROLS` (default all; empty for none),
-//! `BENCH_CLIENT_NICE` (unset; a negative value, as root, puts the client ahead of the servers).
+//! `BENCH_CONDITIONS` (default `quiet,contended`), `BENCH_CLIENT_NICE` (unset; a negative
+//! value, as root, puts the client ahead of the servers).
 
 #[allow(dead_code)]
 #[path = "../../snippets/examples/work_check.rs"]
@@ -43,17 +49,23 @@ use data::Row;
 use load::Until;
 use server::Server;
 
-pub const SWEEP: [&str; 7] = [
+pub const SWEEP: [&str; 9] = [
     "inline",
     "spawn_blocking",
     "bounded",
     "bounded_all_cores",
     "rayon",
+    "rayon_pinned",
     "rayon_idle",
+    "rayon_idle_pinned",
     "rayon_idle_reuse",
 ];
 pub const CONTROLS: [&str; 3] = ["inline", "inline_no_lifo", "inline_eager_handoff"];
 pub const KS: [usize; 4] = [1, 2, 4, 8];
+/// `quiet`: the benchmark starts nothing but the server and its own client. `contended`: it
+/// also starts one CPU-bound process at the ordinary priority for the whole phase, as another
+/// program on a shared machine would be.
+pub const CONDITIONS: [&str; 2] = ["quiet", "contended"];
 const IDLE_LENGTH: Duration = Duration::from_secs(1);
 /// Each K phase sends bursts back to back until at least this long has passed.
 const PHASE_LENGTH: Duration = Duration::from_secs(1);
@@ -67,6 +79,7 @@ pub struct Settings {
     pub runs: usize,
     pub sweep: Vec<String>,
     pub controls: Vec<String>,
+    pub conditions: Vec<&'static str>,
     pub command: String,
     pub cores: usize,
 }
@@ -102,6 +115,16 @@ fn main() {
         runs: if quick { 1 } else { env_or("BENCH_RUNS", 5) },
         sweep: list("BENCH_VARIANTS", &SWEEP),
         controls: list("BENCH_CONTROLS", &CONTROLS),
+        conditions: {
+            let named = list("BENCH_CONDITIONS", &CONDITIONS);
+            for c in &named {
+                assert!(CONDITIONS.contains(&c.as_str()), "unknown condition {c}");
+            }
+            CONDITIONS
+                .into_iter()
+                .filter(|c| named.iter().any(|n| n == c))
+                .collect()
+        },
         command: command_line(quick),
         cores: std::thread::available_parallelism().map_or(1, |c| c.get()),
     };
@@ -109,6 +132,7 @@ fn main() {
     let partial = settings.runs < 5
         || settings.sweep.len() < SWEEP.len()
         || settings.controls.len() < CONTROLS.len()
+        || settings.conditions.len() < CONDITIONS.len()
         || std::env::var_os("BENCH_CLIENT_NICE").is_some();
     let out = match std::env::var("BENCH_OUT") {
         Ok(dir) => PathBuf::from(dir),
@@ -141,52 +165,57 @@ fn main() {
         // Each row with its phase, kept until the run's floor is known.
         let mut run_rows: Vec<(Row, load::Phase)> = Vec::new();
         let (mut floors, mut control_floors) = (Vec::new(), Vec::new());
-        for variant in &settings.sweep {
-            floors.push(sort_alone(n));
-            let server = Server::start(&binary(variant), variant);
-            let load1 = load_average();
-            // The stall needs the other worker asleep without the I/O driver, which is rare on
-            // an idle machine: another program keeping a core busy makes it common.
-            let _busy = server::Spinner::start();
-            client.block_on(async {
-                warm_up(&server).await;
-                progress.show(run, variant, "idle");
-                let idle = measured(&server, load::idle(server.addr, IDLE_LENGTH)).await;
-                run_rows.push(row(variant, n, 0, run, load1, idle));
-                for k in KS {
-                    progress.show(run, variant, &format!("K={k}"));
-                    let phase = load::bursts(server.addr, n, k, Until::Time(PHASE_LENGTH));
-                    let p = measured(&server, phase).await;
-                    run_rows.push(row(variant, n, k, run, load1, p));
-                }
-            });
-            progress.done();
-        }
-        for variant in &settings.controls {
-            for _ in 0..CONTROL_FLOOR_SAMPLES {
-                control_floors.push(sort_alone(n - 1));
+        let mut floors_all_cores = Vec::new();
+        for &condition in &settings.conditions {
+            for variant in &settings.sweep {
+                floors.push(sort_alone(n));
+                floors_all_cores.push(sort_on_every_core(n, settings.cores));
+                let server = Server::start(&binary(variant), variant);
+                let load1 = load_average();
+                let _busy = (condition == "contended").then(server::Spinner::start);
+                client.block_on(async {
+                    warm_up(&server).await;
+                    progress.show(run, condition, variant, "idle");
+                    let idle = measured(&server, load::idle(server.addr, IDLE_LENGTH)).await;
+                    run_rows.push(row(variant, condition, n, 0, run, load1, idle));
+                    for k in KS {
+                        progress.show(run, condition, variant, &format!("K={k}"));
+                        let phase = load::bursts(server.addr, n, k, Until::Time(PHASE_LENGTH));
+                        let p = measured(&server, phase).await;
+                        run_rows.push(row(variant, condition, n, k, run, load1, p));
+                    }
+                });
+                progress.done();
             }
-            let server = Server::start(&binary(variant), variant);
-            let load1 = load_average();
-            // The stall needs the other worker asleep without the I/O driver, which is rare on
-            // an idle machine: another program keeping a core busy makes it common.
-            let _busy = server::Spinner::start();
-            client.block_on(async {
-                warm_up(&server).await;
-                progress.show(run, variant, &format!("{CONTROL_ROUNDS} single requests"));
-                let until = Until::Rounds(CONTROL_ROUNDS, CONTROL_PAUSE);
-                let p = measured(&server, load::bursts(server.addr, n - 1, 1, until)).await;
-                run_rows.push(row(variant, n - 1, 1, run, load1, p));
-            });
-            progress.done();
+            for variant in &settings.controls {
+                for _ in 0..CONTROL_FLOOR_SAMPLES {
+                    control_floors.push(sort_alone(n - 1));
+                }
+                let server = Server::start(&binary(variant), variant);
+                let load1 = load_average();
+                let _busy = (condition == "contended").then(server::Spinner::start);
+                client.block_on(async {
+                    warm_up(&server).await;
+                    let what = format!("{CONTROL_ROUNDS} single requests");
+                    progress.show(run, condition, variant, &what);
+                    let until = Until::Rounds(CONTROL_ROUNDS, CONTROL_PAUSE);
+                    let p = measured(&server, load::bursts(server.addr, n - 1, 1, until)).await;
+                    run_rows.push(row(variant, condition, n - 1, 1, run, load1, p));
+                });
+                progress.done();
+            }
         }
         let floor = |size: u32, samples: &[Duration]| {
             let ms: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1e3).collect();
             (size, stats::spread(ms).map_or(f64::NAN, |s| s.median))
         };
         let floors = [floor(n, &floors), floor(n - 1, &control_floors)];
+        let all_cores = floor(n, &floors_all_cores).1;
         for (mut row, phase) in run_rows {
             row.floor_ms = floors.iter().find(|f| f.0 == row.n).unwrap().1;
+            if row.n == n {
+                row.floor_all_cores_ms = all_cores;
+            }
             // A stall: a check that waited more than half a bare sort, until the sorts ended.
             row.count_stalls(&phase, Duration::from_secs_f64(row.floor_ms / 2e3));
             rows.push(row);
@@ -200,9 +229,12 @@ fn main() {
     for (name, text) in report::markdown(&settings, &rows, took) {
         std::fs::write(out.join(name), text).unwrap();
     }
-    std::fs::write(out.join("check-latency.svg"), chart::svg(&settings, &rows)).unwrap();
+    if settings.conditions.contains(&"quiet") {
+        let chart = chart::svg(&settings, &rows, "quiet");
+        std::fs::write(out.join("check-latency.svg"), chart).unwrap();
+    }
     eprintln!(
-        "[bench] wrote results.csv, the tables (results.table, controls.table, goal.table) and check-latency.svg to {} in {:.0} s",
+        "[bench] wrote results.csv, the tables (*.table) and check-latency.svg to {} in {:.0} s",
         out.display(),
         took.as_secs_f64()
     );
@@ -240,13 +272,14 @@ async fn measured(
 
 fn row(
     variant: &str,
+    condition: &'static str,
     n: u32,
     k: usize,
     run: usize,
     load1: f64,
     (phase, readings): (load::Phase, Readings),
 ) -> (Row, load::Phase) {
-    let mut row = Row::new(variant, n, k, run, load1, &phase);
+    let mut row = Row::new(variant, condition, n, k, run, load1, &phase);
     row.peak_rss_mb = readings.peak_mb;
     row.minor_faults = readings.minor_faults;
     row.other_cores = readings.other_cores;
@@ -263,6 +296,17 @@ async fn warm_up(server: &Server) {
 fn sort_alone(n: u32) -> Duration {
     let start = Instant::now();
     work_check::sort_random(n);
+    start.elapsed()
+}
+
+/// One sort per core at once, each on a thread of its own: the time until the last one ends.
+fn sort_on_every_core(n: u32, cores: usize) -> Duration {
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..cores {
+            s.spawn(|| work_check::sort_random(n));
+        }
+    });
     start.elapsed()
 }
 
@@ -288,6 +332,7 @@ fn command_line(quick: bool) -> String {
         "BENCH_RUNS",
         "BENCH_VARIANTS",
         "BENCH_CONTROLS",
+        "BENCH_CONDITIONS",
         "BENCH_CLIENT_NICE",
     ] {
         if let Ok(value) = std::env::var(name) {
@@ -315,13 +360,13 @@ impl Progress {
         Progress {
             started: Instant::now(),
             servers_done: 0,
-            servers: s.runs * (s.sweep.len() + s.controls.len()),
+            servers: s.runs * s.conditions.len() * (s.sweep.len() + s.controls.len()),
             runs: s.runs,
             terminal: std::io::stderr().is_terminal(),
         }
     }
 
-    fn show(&self, run: usize, variant: &str, phase: &str) {
+    fn show(&self, run: usize, condition: &str, variant: &str, phase: &str) {
         let elapsed = self.started.elapsed().as_secs_f64();
         let left = if self.servers_done == 0 {
             String::new()
@@ -333,7 +378,7 @@ impl Progress {
             )
         };
         let line = format!(
-            "[bench] run {run}/{}: {variant}, {phase} ({:.0} s{left})",
+            "[bench] run {run}/{}, {condition}: {variant}, {phase} ({:.0} s{left})",
             self.runs, elapsed
         );
         if self.terminal {

@@ -1,5 +1,5 @@
-//! The tables the chapter includes (`results.table`): one small matrix per measure, variants as
-//! rows and K as columns, each cell the median of the runs with their lowest and highest below.
+//! The tables the chapter includes: one small matrix per measure and condition, variants as rows
+//! and K as columns, each cell the median of the runs with their lowest and highest below.
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -20,12 +20,14 @@ pub fn figure(x: f64) -> String {
     }
 }
 
+/// The median, with the range of the runs on a line of its own that never wraps; no range
+/// when every run shows the same figure.
 fn cell(s: Option<Spread>) -> String {
     match s {
         None => "–".to_string(),
-        Some(s) if s.min == s.max => figure(s.median),
+        Some(s) if figure(s.min) == figure(s.max) => figure(s.median),
         Some(s) => format!(
-            "{}<br><small>{}–{}</small>",
+            "{}<br><small style=\"white-space:nowrap\">{}–{}</small>",
             figure(s.median),
             figure(s.min),
             figure(s.max)
@@ -33,9 +35,19 @@ fn cell(s: Option<Spread>) -> String {
     }
 }
 
+/// The lowest to the highest, or one figure when they round to the same.
+fn range(s: Spread) -> String {
+    if figure(s.min) == figure(s.max) {
+        figure(s.min)
+    } else {
+        format!("{}–{}", figure(s.min), figure(s.max))
+    }
+}
+
 /// Across runs: the value `f` takes for (variant, n, k).
 pub fn across_runs(
     rows: &[Row],
+    condition: &str,
     variant: &str,
     n: u32,
     k: usize,
@@ -43,7 +55,7 @@ pub fn across_runs(
 ) -> Option<Spread> {
     spread(
         rows.iter()
-            .filter(|r| r.variant == variant && r.n == n && r.k == k)
+            .filter(|r| r.condition == condition && r.variant == variant && r.n == n && r.k == k)
             .map(f),
     )
 }
@@ -51,6 +63,7 @@ pub fn across_runs(
 fn matrix(
     s: &Settings,
     rows: &[Row],
+    condition: &str,
     title: &str,
     with_idle: bool,
     f: impl Fn(&Row) -> f64 + Copy,
@@ -70,7 +83,11 @@ fn matrix(
     for v in &s.sweep {
         let _ = write!(t, "| `{v}` |");
         for k in &ks {
-            let _ = write!(t, " {} |", cell(across_runs(rows, v, s.n, *k, f)));
+            let _ = write!(
+                t,
+                " {} |",
+                cell(across_runs(rows, condition, v, s.n, *k, f))
+            );
         }
         t.push('\n');
     }
@@ -78,16 +95,33 @@ fn matrix(
     t
 }
 
-/// The tables as the chapter includes them: `results.table`, `controls.table` and `goal.table`.
-pub fn markdown(s: &Settings, rows: &[Row], took: Duration) -> [(&'static str, String); 3] {
-    [
+/// The tables as the chapter includes them.
+pub fn markdown(s: &Settings, rows: &[Row], took: Duration) -> Vec<(&'static str, String)> {
+    let mut tables = vec![
         ("results.table", results(s, rows, took)),
         ("controls.table", controls(s, rows)),
-        ("goal.table", goal(s, rows)),
-    ]
+    ];
+    if s.conditions.contains(&"quiet") {
+        tables.push(("check-quiet.table", check_p99(s, rows, "quiet")));
+        tables.push(("quiet.table", sweep(s, rows, "quiet")));
+        tables.push(("goal.table", goal(s, rows, "quiet")));
+    }
+    if s.conditions.contains(&"contended") {
+        tables.push(("contended.table", contended(s, rows)));
+    }
+    tables
 }
 
-/// How the run went, then the sweep's matrices.
+fn floor_of(s: &Settings, rows: &[Row]) -> Spread {
+    spread(
+        rows.iter()
+            .filter(|r| r.n == s.n && r.k == 0)
+            .map(|r| r.floor_ms),
+    )
+    .unwrap()
+}
+
+/// How the run went.
 fn results(s: &Settings, rows: &[Row], took: Duration) -> String {
     let n = s.n;
     let mut t = String::new();
@@ -107,64 +141,131 @@ fn results(s: &Settings, rows: &[Row], took: Duration) -> String {
         .trim_matches('"')
         .to_string();
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-    let load = spread(rows.iter().map(|r| r.load1)).unwrap();
-    let floor = spread(
+    let floor = floor_of(s, rows);
+    let all_cores = spread(
         rows.iter()
-            .filter(|r| r.n == n && r.k == 0)
-            .map(|r| r.floor_ms),
+            .filter(|r| r.n == s.n && r.k == 0)
+            .map(|r| r.floor_all_cores_ms),
     )
     .unwrap();
     let sent: usize = rows.iter().map(|r| r.check_sent).sum();
     let answered: usize = rows.iter().map(|r| r.check_answered).sum();
     let failed: usize = rows.iter().map(|r| r.work_failed).sum();
-    let others = spread(rows.iter().map(|r| r.other_cores)).unwrap();
     let _ = writeln!(
         t,
         "- Command: `{}`, which took {:.0} s.\n\
-         - Machine: {} cores ({model}), {os} (Linux {}); load average {}–{} as the servers started; \
-           other programs used {} cores' worth of CPU during a phase (median; up to {}).\n\
-         - Floor: generating and sorting 10<sup>{n}</sup> numbers alone takes **{} ms** \
-           (median of the runs; {}–{} ms).\n\
-         - {} runs, each server restarted for each. A cell gives the median of the runs, \
-           with the lowest and the highest run below it.\n\
-         - `/check` sent every 10 ms, open loop: {sent} sent, {answered} answered. \
-           `/work` requests that failed: {failed}.\n",
+         - Machine: {} cores ({model}), {os} (Linux {}).",
         s.command,
         took.as_secs_f64(),
         s.cores,
         kernel.trim(),
-        figure(load.min),
-        figure(load.max),
-        figure(others.median),
-        figure(others.max),
+    );
+    for c in &s.conditions {
+        let of: Vec<&Row> = rows.iter().filter(|r| r.condition == *c).collect();
+        let load = spread(of.iter().map(|r| r.load1)).unwrap();
+        let others = spread(of.iter().map(|r| r.other_cores)).unwrap();
+        let started = if *c == "quiet" {
+            "started nothing but the server and its client"
+        } else {
+            "also started one CPU-bound process at the ordinary priority"
+        };
+        let _ = writeln!(
+            t,
+            "- **{c}**: the benchmark {started}. Load average {} as the servers \
+             started; programs the benchmark did not start used {} cores' worth of CPU during \
+             a phase (median; up to {}).",
+            range(load),
+            figure(others.median),
+            figure(others.max),
+        );
+    }
+    let _ = writeln!(
+        t,
+        "- Floor: generating and sorting 10<sup>{n}</sup> numbers alone takes **{} ms** \
+           (median of the runs; {} ms). {} such sorts at once, one per core, take {} ms \
+           until the last ends ({} ms).\n\
+         - {} run(s), each server restarted for each. A cell gives the median of the runs, \
+           with the lowest and the highest run below it.\n\
+         - `/check` sent every 10 ms, open loop: {sent} sent, {answered} answered. \
+           `/work` requests that failed: {failed}.\n",
         figure(floor.median),
-        figure(floor.min),
-        figure(floor.max),
+        range(floor),
+        s.cores,
+        figure(all_cores.median),
+        range(all_cores),
         s.runs,
     );
-    t.push_str(&matrix(s, rows, "`/check` p99, ms", true, |r| {
-        r.check_p99_ms
-    }));
-    t.push_str(&matrix(
+    t
+}
+
+fn check_p99(s: &Settings, rows: &[Row], condition: &str) -> String {
+    matrix(
         s,
         rows,
+        condition,
+        &format!("`/check` p99, ms ({condition})"),
+        true,
+        |r| r.check_p99_ms,
+    )
+}
+
+/// The sweep's other matrices for one condition.
+fn sweep(s: &Settings, rows: &[Row], condition: &str) -> String {
+    let floor = floor_of(s, rows);
+    let mut t = matrix(
+        s,
+        rows,
+        condition,
         &format!(
-            "Goodput: sorts completed per second (all cores busy: about {})",
+            "Goodput, sorts per second ({condition}; every core sorting: about {})",
             figure(s.cores as f64 * 1e3 / floor.median)
         ),
         false,
         |r| r.goodput_per_s,
+    );
+    t.push_str(&matrix(
+        s,
+        rows,
+        condition,
+        &format!("`/work` median, × floor ({condition})"),
+        false,
+        |r| r.work_median_ms / r.floor_ms,
     ));
-    t.push_str(&matrix(s, rows, "`/work` median, × floor", false, |r| {
-        r.work_median_ms / r.floor_ms
-    }));
-    t.push_str(&matrix(s, rows, "Peak memory, MB", false, |r| {
-        r.peak_rss_mb
-    }));
+    t.push_str(&matrix(
+        s,
+        rows,
+        condition,
+        &format!("Peak memory, MB ({condition})"),
+        false,
+        |r| r.peak_rss_mb,
+    ));
     t
 }
 
-/// Single requests on the inline server: how many stalled `/check`, per runtime.
+/// The contended sweep, at K=8 only: what a shared machine does to each version.
+fn contended(s: &Settings, rows: &[Row]) -> String {
+    let c = "contended";
+    let mut t = format!(
+        "**Contended, K=8** (another process keeps a core busy; goodput as a share of {} \
+         cores ÷ floor)\n\n| Variant | p99 idle, ms | p99 K=8, ms | Goodput share |\n\
+         |---|--:|--:|--:|\n",
+        s.cores
+    );
+    for v in &s.sweep {
+        let share = |r: &Row| r.goodput_per_s * r.floor_ms / 1e3 / s.cores as f64;
+        let _ = writeln!(
+            t,
+            "| `{v}` | {} | {} | {} |",
+            cell(across_runs(rows, c, v, s.n, 0, |r| r.check_p99_ms)),
+            cell(across_runs(rows, c, v, s.n, 8, |r| r.check_p99_ms)),
+            cell(across_runs(rows, c, v, s.n, 8, share)),
+        );
+    }
+    t.push('\n');
+    t
+}
+
+/// Single requests on the inline server: how many stalled `/check`, per runtime and condition.
 fn controls(s: &Settings, rows: &[Row]) -> String {
     if s.controls.is_empty() {
         return String::new();
@@ -172,44 +273,53 @@ fn controls(s: &Settings, rows: &[Row]) -> String {
     let mut t = format!(
         "**Single `/work/{}` requests that stalled `/check`** (a check waited more than half a \
          bare sort of 10<sup>{}</sup> numbers, until the sort was over)\n\n\
-         | Runtime | Stalled | Per run | `/check` max, ms |\n|---|--:|--:|--:|\n",
+         | Runtime | Condition | Stalled | `/check` max, ms |\n|---|---|--:|--:|\n",
         s.n - 1,
         s.n - 1
     );
-    for v in &s.controls {
-        let of: Vec<&Row> = rows
-            .iter()
-            .filter(|r| r.variant == *v && r.n == s.n - 1 && r.k == 1)
-            .collect();
-        let stalled: usize = of.iter().map(|r| r.stalled_rounds).sum();
-        let rounds: usize = of.iter().map(|r| r.rounds).sum();
-        let per_run = spread(of.iter().map(|r| r.stalled_rounds as f64)).unwrap();
-        let _ = writeln!(
-            t,
-            "| `{v}` | {stalled} of {rounds} | {}–{} | {} |",
-            per_run.min,
-            per_run.max,
-            cell(spread(of.iter().map(|r| r.check_max_ms)))
-        );
+    for c in &s.conditions {
+        for v in &s.controls {
+            let of: Vec<&Row> = rows
+                .iter()
+                .filter(|r| r.condition == *c && r.variant == *v && r.n == s.n - 1 && r.k == 1)
+                .collect();
+            let stalled: usize = of.iter().map(|r| r.stalled_rounds).sum();
+            let rounds: usize = of.iter().map(|r| r.rounds).sum();
+            let _ = writeln!(
+                t,
+                "| `{v}` | {c} | {stalled} of {rounds} | {} |",
+                cell(spread(of.iter().map(|r| r.check_max_ms)))
+            );
+        }
     }
     t.push('\n');
     t
 }
 
 /// The goal for a CPU pool, run by run: every core sorting, and `/check` close to idle.
-fn goal(s: &Settings, rows: &[Row]) -> String {
+fn goal(s: &Settings, rows: &[Row], condition: &str) -> String {
     let mut t = format!(
-        "**Goal at K=8, run by run**: goodput at least 0.9 × {} cores ÷ floor, and `/check` p99 \
-         at most 2 × the idle p99 of the same server in the same run\n\n\
+        "**Goal at K=8, {condition}, run by run**: goodput at least 0.9 × {} cores ÷ floor, \
+         and `/check` p99 at most 2 × the idle p99 of the same server in the same run\n\n\
          | Variant | Goodput ÷ (cores ÷ floor) | p99 ÷ idle p99 | Runs meeting both |\n|---|--:|--:|--:|\n",
         s.cores
+    );
+    let ceiling = spread(
+        rows.iter()
+            .filter(|r| r.condition == condition && r.n == s.n && r.k == 0)
+            .map(|r| r.floor_ms / r.floor_all_cores_ms),
     );
     for v in &s.sweep {
         let (mut goodput, mut p99, mut met) = (Vec::new(), Vec::new(), 0);
         for run in 1..=s.runs {
             let at = |k: usize| {
-                rows.iter()
-                    .find(|r| r.variant == *v && r.n == s.n && r.k == k && r.run == run)
+                rows.iter().find(|r| {
+                    r.condition == condition
+                        && r.variant == *v
+                        && r.n == s.n
+                        && r.k == k
+                        && r.run == run
+                })
             };
             let (Some(idle), Some(busy)) = (at(0), at(8)) else {
                 continue;
@@ -226,6 +336,16 @@ fn goal(s: &Settings, rows: &[Row]) -> String {
             cell(spread(goodput)),
             cell(spread(p99)),
             s.runs
+        );
+    }
+    if let Some(c) = ceiling {
+        let _ = writeln!(
+            t,
+            "\nOne bare sort per core at once, timed in the benchmark before each server \
+             started, gives a ratio in the second column of {} (runs: {}): about the most any \
+             version can reach on this machine.",
+            figure(c.median),
+            range(c)
         );
     }
     t.push('\n');

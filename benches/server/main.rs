@@ -17,9 +17,15 @@ mod work_check_inline;
 #[path = "../../snippets/examples/work_check_bounded.rs"]
 mod work_check_bounded;
 
+#[allow(dead_code)]
+#[path = "../../snippets/examples/work_check_rayon.rs"]
+mod work_check_rayon;
+
 mod pool;
 
 use std::io::Read;
+
+use pool::Options;
 
 fn main() {
     let Some(variant) = std::env::args().nth(1) else {
@@ -45,9 +51,40 @@ fn main() {
         "spawn_blocking" => work_check::app(),
         "bounded" => work_check_bounded::app(),
         "bounded_all_cores" => work_check_bounded::app_with_jobs(cores),
-        "rayon" => pool::app(cores, pool::Priority::Normal),
-        "rayon_idle" => pool::app(cores, pool::Priority::Idle),
-        "rayon_idle_reuse" => pool::app(cores, pool::Priority::IdleReusingMemory),
+        "rayon" => work_check_rayon::app_on(
+            std::sync::Arc::new(work_check_rayon::sort_pool(cores)),
+            work_check_rayon::MEMORY_BUDGET_MB,
+        ),
+        "rayon_pinned" => pool::app(
+            cores,
+            Options {
+                pinned: true,
+                ..Options::default()
+            },
+        ),
+        "rayon_idle" => pool::app(
+            cores,
+            Options {
+                idle: true,
+                ..Options::default()
+            },
+        ),
+        "rayon_idle_pinned" => pool::app(
+            cores,
+            Options {
+                idle: true,
+                pinned: true,
+                ..Options::default()
+            },
+        ),
+        "rayon_idle_reuse" => pool::app(
+            cores,
+            Options {
+                idle: true,
+                reuse: true,
+                ..Options::default()
+            },
+        ),
         "inline_no_lifo" | "inline_eager_handoff" => control(&mut builder, &variant),
         other => {
             eprintln!("unknown variant {other}");

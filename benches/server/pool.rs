@@ -1,7 +1,8 @@
-//! CPU work on a dedicated rayon pool, as tokio's docs suggest for CPU-bound work, with one
-//! thread and one job slot per core; the answer comes back through a oneshot channel. With
-//! `Priority::Idle` the pool's threads run under Linux's `SCHED_IDLE` policy: the kernel runs
-//! them only when no ordinary thread wants the core, so they give way to the async workers.
+//! Variants of the rayon pool in `work_check_rayon.rs`, each with one thread and one job slot per
+//! core, the answer coming back through a oneshot channel. With `idle`, the pool's threads run
+//! under Linux's `SCHED_IDLE` policy: the kernel runs them only when no ordinary thread wants the
+//! core, so they give way to the async workers. With `pinned`, sorting thread i runs on core i
+//! only. With `reuse`, each thread sorts in a buffer it keeps from one job to the next.
 
 use std::sync::Arc;
 
@@ -17,13 +18,15 @@ use tokio::sync::{Semaphore, oneshot};
 
 use crate::work_check::{MAX_EXPONENT, sort_random};
 
-#[derive(Clone, Copy, PartialEq)]
-pub enum Priority {
-    Normal,
-    Idle,
-    /// `Idle`, and each thread sorts in a buffer of its own that it keeps from one job to the
-    /// next: no allocation, no page faults, no unmapping once every thread has sorted once.
-    IdleReusingMemory,
+#[derive(Clone, Copy, Default)]
+pub struct Options {
+    /// The pool's threads under `SCHED_IDLE`.
+    pub idle: bool,
+    /// Sorting thread i pinned to core i.
+    pub pinned: bool,
+    /// Each thread sorts in a buffer of its own that it keeps from one job to the next: no
+    /// allocation, no page faults, no unmapping once every thread has sorted once.
+    pub reuse: bool,
 }
 
 struct Pool {
@@ -32,20 +35,23 @@ struct Pool {
     slots: Arc<Semaphore>,
 }
 
-pub fn app(threads: usize, priority: Priority) -> Router {
+pub fn app(threads: usize, options: Options) -> Router {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("sort-{i}"))
-        .start_handler(move |_| {
-            if priority != Priority::Normal {
+        .start_handler(move |i| {
+            if options.idle {
                 run_only_when_idle();
+            }
+            if options.pinned {
+                pin_to_core(i);
             }
         })
         .build()
         .expect("the sorting pool starts");
     let pool = Pool {
         threads: pool,
-        reuse: priority == Priority::IdleReusingMemory,
+        reuse: options.reuse,
         slots: Arc::new(Semaphore::new(threads)),
     };
     Router::new()
@@ -102,6 +108,17 @@ fn run_only_when_idle() {
     // SAFETY: pid 0 is the calling thread; `param` is a valid sched_param for SCHED_IDLE.
     let rc = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) };
     assert_eq!(rc, 0, "sched_setscheduler(SCHED_IDLE) failed");
+}
+
+/// Lets the calling thread run on core `core` only (sched_setaffinity(2)).
+fn pin_to_core(core: usize) {
+    // SAFETY: a zeroed cpu_set_t is a valid empty set; pid 0 is the calling thread.
+    let rc = unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(core, &mut set);
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set)
+    };
+    assert_eq!(rc, 0, "sched_setaffinity({core}) failed");
 }
 
 thread_local! {

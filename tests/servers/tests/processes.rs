@@ -21,7 +21,7 @@ use std::{
 const PATIENCE: Duration = Duration::from_secs(120);
 
 /// Every example server, by the name of its program (and of its file in `snippets/examples`).
-const SERVERS: [(&str, &str); 10] = [
+const SERVERS: [(&str, &str); 11] = [
     ("background_job", env!("CARGO_BIN_EXE_background_job")),
     ("hello", env!("CARGO_BIN_EXE_hello")),
     ("handler_errors", env!("CARGO_BIN_EXE_handler_errors")),
@@ -35,9 +35,15 @@ const SERVERS: [(&str, &str); 10] = [
         "work_check_bounded",
         env!("CARGO_BIN_EXE_work_check_bounded"),
     ),
+    ("work_check_rayon", env!("CARGO_BIN_EXE_work_check_rayon")),
 ];
 
-const WORK_SERVERS: [&str; 3] = ["work_check", "work_check_inline", "work_check_bounded"];
+const WORK_SERVERS: [&str; 4] = [
+    "work_check",
+    "work_check_inline",
+    "work_check_bounded",
+    "work_check_rayon",
+];
 
 struct Server {
     name: &'static str,

@@ -1,4 +1,4 @@
-//! Drives the three work/check servers over real sockets on 127.0.0.1, with their own `app()`.
+//! Drives the work/check servers over real sockets on 127.0.0.1, with their own `app()`.
 //!
 //! Each server runs on a current-thread runtime of its own thread, with one blocking thread:
 //! the harshest setup, where one blocked worker stalls everything. A middleware records, in the
@@ -21,13 +21,22 @@ mod work_check_inline;
 #[path = "../../../snippets/examples/work_check_bounded.rs"]
 mod work_check_bounded;
 
+#[allow(dead_code)]
+#[path = "../../../snippets/examples/work_check_rayon.rs"]
+mod work_check_rayon;
+
 use axum::{
     Router,
     extract::{Request, State},
     middleware::{self, Next},
     response::Response,
 };
-use std::{net::SocketAddr, sync::mpsc, thread, time::Duration};
+use std::{
+    net::SocketAddr,
+    sync::{Arc, mpsc},
+    thread,
+    time::Duration,
+};
 use tokio::{
     sync::{oneshot, watch},
     task::JoinHandle,
@@ -205,6 +214,7 @@ async fn bad_input_gets_400_with_a_one_line_reason_and_the_server_stays_up() {
         work_check::app(),
         work_check_inline::app(),
         work_check_bounded::app(),
+        work_check_rayon::app(),
     ];
     let too_big = format!("{}", work_check::MAX_EXPONENT + 1);
     for app in apps {
@@ -319,4 +329,150 @@ async fn failed_sort_answers_500_with_a_fixed_line_that_keeps_the_cause_to_itsel
         assert_eq!(status, 500);
         assert_eq!(line, "internal error: the sort failed\n");
     }
+}
+
+/// A 503 with `Retry-After: 1` and the line that says which bound was reached.
+fn assert_busy(response: &http::Response, why: &str) {
+    assert_eq!(response.status, 503, "{}", response.body);
+    assert_eq!(response.header("retry-after"), Some("1"));
+    assert_eq!(response.body, format!("busy: {why}, retry in a second\n"));
+}
+
+#[tokio::test]
+async fn bounded_server_turns_away_a_sort_beyond_its_memory_budget() {
+    // Two job slots, but 1 MB for sorts: room for one /work/3 (8 KB, counted as 1 MB).
+    let server = serve(work_check_bounded::app_with_limits(2, 1));
+    let gate = server.close_gate();
+    let accepted = server.send_gets("/work/3", 1).remove(0);
+    server.wait_for("/work/3 in").await;
+
+    assert_busy(
+        &server.get("/work/3").await,
+        "the memory for sorts is taken",
+    );
+    let too_big = server.get("/work/6").await;
+    assert_eq!(
+        (too_big.status, too_big.body.as_str()),
+        (
+            400,
+            "n = 6 needs 8 MB, more than this server's 1 MB for sorts\n"
+        )
+    );
+    assert_eq!(server.get("/check").await.body, "OK\n");
+
+    drop(gate);
+    assert_sorted(&accepted.await.unwrap(), 1000);
+    assert_sorted(&server.get("/work/3").await, 1000);
+}
+
+#[test]
+fn a_sort_holds_8_bytes_a_number_in_whole_megabytes() {
+    for megabytes in [work_check_bounded::megabytes, work_check_rayon::megabytes] {
+        let by_n: Vec<u32> = (0..=8).map(megabytes).collect();
+        assert_eq!(by_n, [1, 1, 1, 1, 1, 1, 8, 80, 800]);
+    }
+    assert!(work_check_bounded::MEMORY_BUDGET_MB >= work_check_bounded::megabytes(8));
+    assert!(work_check_bounded::MEMORY_BUDGET_MB < 2 * work_check_bounded::megabytes(8));
+}
+
+/// A rayon pool of `threads` threads, each held by a gate until the returned senders are
+/// dropped; jobs spawned on the pool from outside it wait behind the gates, in order.
+fn gated_pool(threads: usize) -> (Arc<rayon::ThreadPool>, Vec<mpsc::Sender<()>>) {
+    let pool = Arc::new(work_check_rayon::sort_pool(threads));
+    let gates = (0..threads)
+        .map(|_| {
+            let (open, gate) = mpsc::channel::<()>();
+            pool.spawn(move || {
+                gate.recv().ok();
+            });
+            open
+        })
+        .collect();
+    (pool, gates)
+}
+
+/// Waits until every job spawned on `pool` so far has run: from outside the pool, spawned jobs
+/// queue in order, and with one thread they run in that order.
+async fn drain(pool: &rayon::ThreadPool) {
+    let (done, ran) = oneshot::channel();
+    pool.spawn(move || {
+        done.send(()).ok();
+    });
+    tokio::time::timeout(PATIENCE, ran).await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn rayon_pool_check_answers_while_work_waits_for_its_sort() {
+    let (pool, gates) = gated_pool(1);
+    let server = serve(work_check_rayon::app_on(pool, 1000));
+    let work = server.send_gets("/work/3", 1).remove(0);
+    server.wait_for("/work/3 in").await;
+
+    let check = server.get("/check").await;
+    assert_eq!((check.status, check.body.as_str()), (200, "OK\n"));
+    assert!(!work.is_finished(), "/work answered before /check");
+
+    drop(gates);
+    assert_sorted(&work.await.unwrap(), 1000);
+    let expected = ["/work/3 in", "/check in", "/check out", "/work/3 out"];
+    assert_eq!(server.events(), expected);
+}
+
+#[tokio::test]
+async fn rayon_pool_turns_away_jobs_beyond_its_threads_and_its_memory_budget() {
+    let (pool, gates) = gated_pool(2);
+    let server = serve(work_check_rayon::app_on(pool.clone(), 1000));
+    let accepted = server.send_gets("/work/3", 2);
+    server.wait_for_times("/work/3 in", 2).await;
+    for job in server.send_gets("/work/3", 3) {
+        assert_busy(&job.await.unwrap(), "every sorting slot is taken");
+    }
+    assert_eq!(server.get("/check").await.body, "OK\n");
+    drop(gates);
+    for job in accepted {
+        assert_sorted(&job.await.unwrap(), 1000);
+    }
+
+    // The same pool of two threads, with 1 MB for sorts: one /work/3 at a time.
+    let (pool, gates) = gated_pool(2);
+    let server = serve(work_check_rayon::app_on(pool, 1));
+    let accepted = server.send_gets("/work/3", 1).remove(0);
+    server.wait_for("/work/3 in").await;
+    assert_busy(
+        &server.get("/work/3").await,
+        "the memory for sorts is taken",
+    );
+    assert_eq!(server.get("/work/6").await.status, 400);
+    drop(gates);
+    assert_sorted(&accepted.await.unwrap(), 1000);
+}
+
+#[tokio::test]
+async fn rayon_job_keeps_its_slot_after_its_client_hangs_up() {
+    let (pool, gates) = gated_pool(1);
+    let server = serve(work_check_rayon::app_on(pool.clone(), 1000));
+    let hung_up = http::send_get(server.addr, "/work/3").await.unwrap();
+    server.wait_for("/work/3 in").await;
+    drop(hung_up);
+    server.wait_for("/work/3 dropped").await;
+
+    assert_busy(&server.get("/work/3").await, "every sorting slot is taken");
+
+    drop(gates);
+    drain(&pool).await;
+    assert_sorted(&server.get("/work/3").await, 1000);
+}
+
+#[tokio::test]
+async fn rayon_pool_survives_a_panicking_job_and_the_handler_sees_the_answer_dropped() {
+    let pool = work_check_rayon::sort_pool(1);
+    let (answer, never) = oneshot::channel::<String>();
+    pool.spawn(move || {
+        let _answer = answer;
+        panic!("expected by this test: a sort that fails");
+    });
+    let dropped = tokio::time::timeout(PATIENCE, never).await.unwrap();
+    assert!(dropped.is_err(), "the sender was dropped without sending");
+    // Still alive: without the pool's panic handler, rayon would have aborted the process.
+    drain(&pool).await;
 }
