@@ -47,7 +47,13 @@ const _: () = assert!(HEADER_TIMEOUT.as_secs() <= DRAIN_TIMEOUT.as_secs());
 
 /// Serves `app` on `HOST:PORT` until a stop signal, then ends the process: it never returns.
 pub async fn serve(app: Router, default_port: u16) {
-    serve_with_jobs(app, default_port, CancellationToken::new(), TaskTracker::new()).await
+    serve_with_jobs(
+        app,
+        default_port,
+        CancellationToken::new(),
+        TaskTracker::new(),
+    )
+    .await
 }
 
 /// As [`serve`], with background jobs that stop with the server. At the first signal it
@@ -236,7 +242,9 @@ fn listen_for_signals(open: Weak<()>, drain: Duration) -> impl Future<Output = (
             let first = signals.next().await;
             let open_now = || open.strong_count().saturating_sub(1);
             let (count, secs) = (open_now(), drain.as_secs());
-            say(&format!("{first}: stopping; {count} open connection(s) get {secs} s to finish"));
+            say(&format!(
+                "{first}: stopping; {count} open connection(s) get {secs} s to finish"
+            ));
             stop.send(()).ok();
             let why = tokio::select! {
                 () = tokio::time::sleep(drain) => format!("the {secs} s drain deadline passed"),

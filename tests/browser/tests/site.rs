@@ -52,7 +52,7 @@ const TEACHING: &[(&str, &[&str])] = &[
             "async-is-the-interface.html#what-you-did-not-write",
             "coming-from-python.html#coming-from-python",
             "coming-from-python.html#fastapi-and-starlette",
-            "coming-from-python.html#stopping-on-sigterm",
+            "coming-from-python.html#how-uvicorn-stops",
         ],
     ),
     (
@@ -61,6 +61,53 @@ const TEACHING: &[(&str, &[&str])] = &[
             "converting-functions.html#move-the-work-to-spawn_blocking",
             "coming-from-python.html#fastapi-picks-a-thread-for-def-axum-does-not",
         ],
+    ),
+    (
+        "graceful shutdown",
+        &["stopping-a-server.html#what-graceful-shutdown-in-axum-does-and-what-it-does-not"],
+    ),
+    (
+        "SIGTERM",
+        &["stopping-a-server.html#sigterm-is-the-signal-that-matters-not-ctrl-c"],
+    ),
+    ("rayon", &["cpu-pools.html#a-pool-of-its-own-rayon"]),
+    (
+        "select",
+        &[
+            "cancellation-safety.html#select-loops-and-cancellation-safety",
+            "cancellation-safety.html#a-select-loop-that-loses-data",
+        ],
+    ),
+    // A test that hangs is taught on its own page, titled with the symptom; both come first.
+    (
+        "test",
+        &[
+            "testing.html#test-async-code",
+            "troubleshooting/my-test-hangs.html#my-test-hangs",
+        ],
+    ),
+    (
+        "hang",
+        &["troubleshooting/my-test-hangs.html#my-test-hangs"],
+    ),
+    (
+        "tracing",
+        &["observing.html#tracing-and-tracelayer-a-span-for-every-request"],
+    ),
+    (
+        "blocking handler",
+        &[
+            "observing.html#seeing-what-a-server-does-and-finding-the-handler-that-blocks",
+            "observing.html#finding-the-blocking-handler-a-stall-detector",
+        ],
+    ),
+    (
+        "stream",
+        &["streaming.html#streaming-responses-and-request-bodies"],
+    ),
+    (
+        "background job",
+        &["background-work.html#a-background-job-on-an-interval"],
     ),
 ];
 
@@ -292,6 +339,10 @@ async fn eye_buttons(
     failures: &mut Vec<String>,
 ) -> usize {
     let at = format!("eye button: {page} at {width} px");
+    // Code folded away (an exercise's starter and solution) is unfolded first, as a reader does.
+    browser
+        .js("document.querySelectorAll('main details').forEach(d => d.open = true)")
+        .await;
     let hidden = browser
         .js("return Array.from(document.querySelectorAll('pre'))
                  .filter(pre => pre.querySelector('.boring'))
@@ -707,7 +758,7 @@ async fn printed_every_cell_and_code_line_is_kept(
                  // Text that does not fit its block overflows it, and is cut at the page's edge.
                  for (const el of [document.querySelector('main'), ...document.querySelectorAll('main *')]) {
                      const display = getComputedStyle(el).display;
-                     if (!['block', 'list-item', 'table-cell'].includes(display) || el.closest('pre')) continue;
+                     if (!['block', 'list-item', 'table-cell'].includes(display) || el.closest('pre, svg')) continue;
                      if (el.scrollWidth > el.clientWidth + 1) {
                          problems.push(el.tagName.toLowerCase() + ' overflows its width: '
                              + (el.innerText || '').slice(0, 60));

@@ -109,11 +109,14 @@ fn fragments_expand_as_our_expander_does_and_render_their_solutions_folded() {
         2 * fragments().len(),
         "two folds a fragment: the starter and the solution"
     );
-    let (starters, solutions): (Vec<(usize, &str)>, Vec<(usize, &str)>) =
-        folds.into_iter().enumerate().partition(|(at, _)| at % 2 == 0);
+    let (starters, solutions): (Vec<(usize, &str)>, Vec<(usize, &str)>) = folds
+        .into_iter()
+        .enumerate()
+        .partition(|(at, _)| at % 2 == 0);
     for (name, (_, fold)) in fragments().iter().zip(&starters) {
         assert!(
-            fold.trim_start().starts_with("<summary>The starter</summary>")
+            fold.trim_start()
+                .starts_with("<summary>The starter</summary>")
                 && fold.contains("<pre><code class=\"language-rust"),
             "snippets/exercises/{name}.md: the starter must come first, folded under \
              <summary>The starter</summary>, as a Rust code block"
