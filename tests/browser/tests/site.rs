@@ -119,23 +119,34 @@ const NOT_TAUGHT_YET: &[&str] = &[];
 /// readable, or gone, so the list only ever shrinks.
 const SMALL_CHARTS: &[(&str, &str)] = &[];
 
-/// The results of searching `term` from the search bar, in order, as `page.html#section`, each
-/// with its title.
+/// The results of searching `term` from the search bar of the open page, in order, as
+/// `page.html#section`, each with its title. The bar is opened if it is not, and emptied first.
 async fn search(browser: &Browser, term: &str) -> Vec<(String, String)> {
-    browser.open("index.html").await;
     let client = &browser.client;
-    let toggle = client.find(Locator::Id("mdbook-search-toggle")).await;
-    toggle.unwrap().click().await.unwrap();
     let bar = client.find(Locator::Id("mdbook-searchbar")).await.unwrap();
+    if !bar.is_displayed().await.unwrap() {
+        browser.js("window.scrollTo(0, 0)").await;
+        let toggle = client.find(Locator::Id("mdbook-search-toggle")).await;
+        toggle.unwrap().click().await.unwrap();
+        harness::wait_until_displayed(&bar).await;
+    }
+    bar.clear().await.unwrap();
     bar.send_keys(term).await.unwrap();
+    // The header names the term once the results for it are shown.
     let header = client.find(Locator::Id("mdbook-searchresults-header"));
     let header = header.await.unwrap();
-    client
-        .wait()
-        .for_element(Locator::Css("#mdbook-searchresults-outer:not(.hidden)"))
-        .await
-        .unwrap();
-    assert!(header.text().await.unwrap().contains(term));
+    for _ in 0..100 {
+        if header.text().await.unwrap().contains(&format!("'{term}'"))
+            || header.text().await.unwrap().contains(term)
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        header.text().await.unwrap().contains(term),
+        "searching `{term}` shows no results header for it"
+    );
     let found = browser
         .js(&format!(
             "const base = new URL('{base}');
@@ -330,12 +341,13 @@ const TABLE_CELLS: &str = "
         Array.from(table.querySelectorAll('th, td')).map(cell => cell.textContent.replace(/\\s+/g, ' ').trim()));";
 
 /// Every block with hidden lines on the open page hides them until its eye button is pressed.
-/// The first block's button is pressed as a reader does, pointer and all; the others from a
-/// script, which is what the pointer ends in.
+/// On the first page of each screen, the first block's button is pressed as a reader does,
+/// pointer and all; every other button from a script, which is what the pointer ends in.
 async fn eye_buttons(
     browser: &Browser,
     page: &str,
     width: u32,
+    by_hand: &mut bool,
     failures: &mut Vec<String>,
 ) -> usize {
     let at = format!("eye button: {page} at {width} px");
@@ -356,6 +368,39 @@ async fn eye_buttons(
     if !hidden.iter().all(|&h| h) {
         failures.push(format!("{at}: shows lines it should hide: {hidden:?}"));
     }
+    let by_pointer = std::mem::take(by_hand);
+    if by_pointer {
+        press_the_first_eye_button_by_hand(browser, &at, failures).await;
+    }
+    let shown = browser
+        .js(&format!(
+            "return Array.from(document.querySelectorAll('pre'))
+                 .filter(pre => pre.querySelector('.boring'))
+                 .map((pre, index) => {{
+                     const button = pre.querySelector(\"button[title='Show hidden lines']\");
+                     if (index > 0 || !{by_pointer}) {{
+                         if (!button) return 'block ' + index + ' has no eye button';
+                         button.click();
+                     }}
+                     const all = Array.from(pre.querySelectorAll('.boring'))
+                         .every(line => line.getClientRects().length > 0);
+                     return all ? null : 'block ' + index + ' still hides lines after the eye button';
+                 }})
+                 .filter(problem => problem);"
+        ))
+        .await;
+    for problem in shown.as_array().unwrap() {
+        failures.push(format!("{at}: {}", problem.as_str().unwrap()));
+    }
+    hidden.len()
+}
+
+/// Presses the eye button of the open page's first block with hidden lines, pointer and all.
+async fn press_the_first_eye_button_by_hand(
+    browser: &Browser,
+    at: &str,
+    failures: &mut Vec<String>,
+) {
     let blocks = browser
         .client
         .find_all(Locator::XPath("//pre[.//*[contains(@class, 'boring')]]"))
@@ -378,7 +423,7 @@ async fn eye_buttons(
         .await
     else {
         failures.push(format!("{at}: block 0 has no eye button"));
-        return 0;
+        return;
     };
     // The buttons appear when the pointer is over the block, or a finger taps it, and fade in:
     // on a busy machine a press can come before they are there, so a reader would press again.
@@ -395,44 +440,20 @@ async fn eye_buttons(
     if let Err(e) = pressed {
         failures.push(format!("{at}: cannot press the eye button: {e}"));
     }
-    let shown = browser
-        .js("return Array.from(document.querySelectorAll('pre'))
-                 .filter(pre => pre.querySelector('.boring'))
-                 .map((pre, index) => {
-                     const button = pre.querySelector(\"button[title='Show hidden lines']\");
-                     if (index > 0) {
-                         if (!button) return 'block ' + index + ' has no eye button';
-                         button.click();
-                     }
-                     const all = Array.from(pre.querySelectorAll('.boring'))
-                         .every(line => line.getClientRects().length > 0);
-                     return all ? null : 'block ' + index + ' still hides lines after the eye button';
-                 })
-                 .filter(problem => problem);")
-        .await;
-    for problem in shown.as_array().unwrap() {
-        failures.push(format!("{at}: {}", problem.as_str().unwrap()));
-    }
-    hidden.len()
 }
 
-/// Opens the search bar on the open page, searches, and returns the console's errors: searching
-/// loads the search index too.
-async fn search_and_console(browser: &Browser, page: &str, width: u32, failures: &mut Vec<String>) {
+/// The console's errors on the open page, after a search from it if `searching`: searching loads
+/// the search index too, by a path that depends on how deep the page is.
+async fn search_and_console(
+    browser: &Browser,
+    page: &str,
+    width: u32,
+    searching: bool,
+    failures: &mut Vec<String>,
+) {
     let at = format!("console: {page} at {width} px");
-    if let Ok(toggle) = browser
-        .client
-        .find(Locator::Id("mdbook-search-toggle"))
-        .await
-    {
-        browser.js("window.scrollTo(0, 0)").await;
-        toggle.click().await.unwrap();
-        let bar = browser.client.find(Locator::Id("mdbook-searchbar")).await;
-        bar.unwrap().send_keys("future").await.unwrap();
-        let results = Locator::Css("#mdbook-searchresults li");
-        if browser.client.wait().for_element(results).await.is_err() {
-            failures.push(format!("{at}: search finds nothing"));
-        }
+    if searching && search(browser, "future").await.is_empty() {
+        failures.push(format!("{at}: search finds nothing"));
     }
     for error in browser.console_errors().await {
         // The 404 page is served with status 404, and Chromium logs that status.
@@ -493,8 +514,8 @@ async fn tables_and_charts_on_a_phone(
 }
 
 /// Every table and chart of the open page, in each of mdBook's themes: its text, lines and marks
-/// stand out from what is behind them. The first time, the theme is picked from the menu as a
-/// reader does; after that, from a script that presses the same buttons.
+/// stand out from what is behind them. On the first page of each screen, each theme is picked from
+/// the menu as a reader does; after that, all five in one script that presses the same buttons.
 async fn themes(
     browser: &Browser,
     page: &str,
@@ -502,39 +523,52 @@ async fn themes(
     by_hand: &mut bool,
     failures: &mut Vec<String>,
 ) -> u64 {
+    let mut found = serde_json::Map::new();
+    if std::mem::take(by_hand) {
+        for theme in THEMES {
+            browser.set_theme(theme).await;
+            found.insert(theme.into(), with_figure_helpers(browser, CONTRAST).await);
+        }
+    } else {
+        let all = with_figure_helpers(
+            browser,
+            &format!(
+                "const found = {{}};
+                 for (const theme of {THEMES:?}) {{
+                     document.getElementById('mdbook-theme-' + theme).click();
+                     found[theme] = document.documentElement.classList.contains(theme)
+                         ? await (async () => {{ {CONTRAST} }})()
+                         : {{problems: ['the theme is not on'], figures: 0}};
+                 }}
+                 return found;"
+            ),
+        )
+        .await;
+        found = all.as_object().unwrap().clone();
+    }
     let mut figures = 0;
     for theme in THEMES {
-        if *by_hand {
-            browser.set_theme(theme).await;
-        } else {
-            let class = browser
-                .js(&format!(
-                    "document.getElementById('mdbook-theme-{theme}').click();
-                     return document.documentElement.className;"
-                ))
-                .await;
-            assert!(
-                class.as_str().unwrap().split(' ').any(|c| c == theme),
-                "the {theme} theme is not on: {class}"
-            );
-        }
-        let found = with_figure_helpers(browser, CONTRAST).await;
-        figures += found["figures"].as_u64().unwrap();
-        for problem in found["problems"].as_array().unwrap() {
+        figures += found[theme]["figures"].as_u64().unwrap();
+        for problem in found[theme]["problems"].as_array().unwrap() {
             let problem = problem.as_str().unwrap();
             failures.push(format!(
                 "themes: {page}, {theme} theme, {width} px: {problem}"
             ));
         }
     }
-    *by_hand = false;
-    browser.set_theme("light").await;
+    browser
+        .js("document.getElementById('mdbook-theme-light').click()")
+        .await;
     figures
 }
 
 /// Every page at each screen, loaded once: sideways scrolling, tables and charts on a phone,
 /// themes, the eye button, then a search and the console's errors.
-async fn every_page_at_each_screen(browser: &mut Browser, failures: &mut Vec<String>) {
+async fn every_page_at_each_screen(
+    browser: &mut Browser,
+    failures: &mut Vec<String>,
+) -> Vec<(String, Vec<String>)> {
+    let mut chapter_tables = Vec::new();
     let mut pages = site().pages();
     pages.push("no/such/chapter.html".into());
     let chapters = site().chapters();
@@ -542,7 +576,9 @@ async fn every_page_at_each_screen(browser: &mut Browser, failures: &mut Vec<Str
     let mut charts_seen = BTreeMap::new();
     for screen in SCREENS {
         browser.set_screen(screen).await;
-        let mut themes_by_hand = true;
+        let (mut themes_by_hand, mut eye_by_hand) = (true, true);
+        // Search from one page at each depth: the index is found by a path relative to the page.
+        let mut searched_at_depth = Vec::new();
         for page in &pages {
             browser.open(page).await;
             let found: Vec<String> = serde_json::from_value(browser.js(SIDEWAYS).await).unwrap();
@@ -552,6 +588,11 @@ async fn every_page_at_each_screen(browser: &mut Browser, failures: &mut Vec<Str
                     .map(|f| format!("sideways: {page} at {} px: {f}", screen.0)),
             );
             if chapters.contains(page) {
+                if screen == SCREENS[0] {
+                    let tables: Vec<Vec<String>> =
+                        serde_json::from_value(browser.js(TABLE_CELLS).await).unwrap();
+                    chapter_tables.extend(tables.into_iter().map(|cells| (page.clone(), cells)));
+                }
                 if screen == SCREENS[1] {
                     tables +=
                         tables_and_charts_on_a_phone(browser, page, failures, &mut charts_seen)
@@ -563,9 +604,13 @@ async fn every_page_at_each_screen(browser: &mut Browser, failures: &mut Vec<Str
                 if shown != 0 {
                     figures += themes(browser, page, screen.0, &mut themes_by_hand, failures).await;
                 }
-                eye_blocks += eye_buttons(browser, page, screen.0, failures).await;
+                eye_blocks +=
+                    eye_buttons(browser, page, screen.0, &mut eye_by_hand, failures).await;
             }
-            search_and_console(browser, page, screen.0, failures).await;
+            let depth = page.matches('/').count();
+            let searching = !searched_at_depth.contains(&depth);
+            searched_at_depth.push(depth);
+            search_and_console(browser, page, screen.0, searching, failures).await;
         }
     }
     for (chart, why) in SMALL_CHARTS {
@@ -582,6 +627,7 @@ async fn every_page_at_each_screen(browser: &mut Browser, failures: &mut Vec<Str
     assert!(eye_blocks > 0, "no block has hidden lines");
     assert!(tables > 0, "the book has tables");
     assert!(figures > 0, "the book shows a chart");
+    chapter_tables
 }
 
 /// The first results of each search in `TEACHING` are the sections that teach the term; no term
@@ -592,6 +638,7 @@ async fn search_finds_the_sections_that_teach_each_term(
 ) {
     for screen in SCREENS {
         browser.set_screen(screen).await;
+        browser.open("index.html").await;
         for &(term, teaching) in TEACHING {
             let found = search(browser, term).await;
             let mut first: Vec<&str> = found
@@ -708,16 +755,9 @@ const PAPERS: [(&str, u32); 2] = [("A4", 718), ("Letter", 740)];
 /// page scrolls, so no scrollbar is drawn down the pages.
 async fn printed_every_cell_and_code_line_is_kept(
     browser: &mut Browser,
+    chapter_tables: &[(String, Vec<String>)],
     failures: &mut Vec<String>,
 ) {
-    browser.set_screen(SCREENS[0]).await;
-    let mut chapter_tables: Vec<(String, Vec<String>)> = Vec::new();
-    for page in site().chapters() {
-        browser.open(&page).await;
-        let tables: Vec<Vec<String>> =
-            serde_json::from_value(browser.js(TABLE_CELLS).await).unwrap();
-        chapter_tables.extend(tables.into_iter().map(|cells| (page.clone(), cells)));
-    }
     assert!(!chapter_tables.is_empty(), "the book has tables");
 
     for (paper, width) in PAPERS {
@@ -731,7 +771,7 @@ async fn printed_every_cell_and_code_line_is_kept(
             .await;
         let printed: Vec<Vec<String>> =
             serde_json::from_value(browser.js(TABLE_CELLS).await).unwrap();
-        for (page, cells) in &chapter_tables {
+        for (page, cells) in chapter_tables {
             if !printed.contains(cells) {
                 failures.push(format!(
                     "print on {paper}: not on the print page: {page}: a table starting {:?}",
@@ -795,10 +835,10 @@ async fn the_published_site_works_as_readers_use_it() {
         return;
     };
     let mut failures = Vec::new();
-    every_page_at_each_screen(&mut browser, &mut failures).await;
+    let chapter_tables = every_page_at_each_screen(&mut browser, &mut failures).await;
     search_finds_the_sections_that_teach_each_term(&mut browser, &mut failures).await;
     the_404_page_under_a_sub_path_loads_its_styles_and_scripts(&mut browser, &mut failures).await;
-    printed_every_cell_and_code_line_is_kept(&mut browser, &mut failures).await;
+    printed_every_cell_and_code_line_is_kept(&mut browser, &chapter_tables, &mut failures).await;
     browser.stop().await;
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
