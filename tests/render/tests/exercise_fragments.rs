@@ -38,7 +38,13 @@ fn scratch_book() -> PathBuf {
     let book = root.join("target/exercise-fragments");
     let _ = fs::remove_dir_all(&book);
     fs::create_dir_all(book.join("src")).unwrap();
-    fs::copy(root.join("book.toml"), book.join("book.toml")).unwrap();
+    // The book's settings, less those that name its own chapters.
+    let settings = fs::read_to_string(root.join("book.toml")).unwrap();
+    let settings = match settings.split_once("[output.html.search.chapter]") {
+        Some((before, _)) => before.to_owned(),
+        None => settings,
+    };
+    fs::write(book.join("book.toml"), settings).unwrap();
     // book.toml names the theme's overrides, under src/.
     fs::create_dir_all(book.join("src/theme")).unwrap();
     fs::copy(
@@ -109,11 +115,9 @@ fn fragments_expand_as_our_expander_does_and_render_their_solutions_folded() {
         2 * fragments().len(),
         "two folds a fragment: the starter and the solution"
     );
-    let (starters, solutions): (Vec<(usize, &str)>, Vec<(usize, &str)>) = folds
-        .into_iter()
-        .enumerate()
-        .partition(|(at, _)| at % 2 == 0);
-    for (name, (_, fold)) in fragments().iter().zip(&starters) {
+    // Each fragment folds its starter, then its solution.
+    let starters = folds.iter().step_by(2);
+    for (name, fold) in fragments().iter().zip(starters) {
         assert!(
             fold.trim_start()
                 .starts_with("<summary>The starter</summary>")
@@ -122,7 +126,7 @@ fn fragments_expand_as_our_expander_does_and_render_their_solutions_folded() {
              <summary>The starter</summary>, as a Rust code block"
         );
     }
-    let folds = solutions.into_iter().map(|(_, fold)| fold);
+    let folds = folds.iter().skip(1).step_by(2);
     // The chapter includes the fragments in the order of `fragments()`.
     let blank_lines = "keep a blank line after `<summary>Solution</summary>`, around the code \
                        block and before `</details>`, or mdBook shows the Markdown as text";
