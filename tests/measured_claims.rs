@@ -180,7 +180,11 @@ fn ratio(a: &[f64], b: &[f64]) -> Vec<f64> {
 /// The chapters that state measured results, with all runs of white space made one space.
 fn chapter() -> String {
     let mut text = String::new();
-    for chapter in ["src/blocking-measured.md", "src/cpu-pools.md"] {
+    for chapter in [
+        "src/blocking-measured.md",
+        "src/how-the-benchmark-works.md",
+        "src/cpu-pools.md",
+    ] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(chapter);
         text.push_str(&std::fs::read_to_string(path).unwrap());
         text.push('\n');
@@ -756,7 +760,7 @@ fn every_relationship_the_chapter_states_holds_in_the_committed_data() {
     let wrong = check(&claims(), &Data::load(), &chapter());
     assert!(
         wrong.is_empty(),
-        "src/blocking-measured.md and src/cpu-pools.md disagree with src/measured/results.csv \
+        "src/blocking-measured.md, src/how-the-benchmark-works.md and src/cpu-pools.md disagree with src/measured/results.csv \
          (rerun the benchmark and change the text, or the text):\n{}",
         wrong.join("\n")
     );
