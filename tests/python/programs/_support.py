@@ -87,6 +87,14 @@ class Uvicorn:
             if found:
                 return found
 
+    def wait_for_all(self, *patterns):
+        """Lines matching each of `patterns`, in any order: stdout and stderr are read apart, so
+        lines from the two may come in either order."""
+        pending = list(patterns)
+        while pending:
+            line = self.wait_for_line("|".join(f"(?:{p})" for p in pending)).string
+            pending = [p for p in pending if not re.search(p, line)]
+
     def tell(self, line):
         """Writes one line to the app's stdin."""
         self.process.stdin.write(line + "\n")
