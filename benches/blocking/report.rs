@@ -172,11 +172,16 @@ fn results(s: &Settings, rows: &[Row], took: Duration) -> String {
         let _ = writeln!(
             t,
             "- **{c}**: the benchmark {started}. Load average {} as the servers \
-             started; programs the benchmark did not start used {} cores' worth of CPU during \
-             a phase (median; up to {}).",
+             started; processes other than the server and the client used {} cores' worth of \
+             CPU during a phase (median; up to {}{}).",
             range(load),
             figure(others.median),
             figure(others.max),
+            if *c == "quiet" {
+                ""
+            } else {
+                ", the busy process included"
+            },
         );
     }
     let _ = writeln!(
