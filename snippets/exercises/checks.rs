@@ -10,6 +10,10 @@
 //!
 //! An `Err` from a check is read by the reader: it says what is still wrong, in their words.
 
+#[cfg(target_os = "linux")]
+#[path = "../../tests/servers/tests/support/socket_table.rs"]
+mod socket_table;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -546,37 +550,10 @@ fn stops_within_deadline(program: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Waits until the server has read every byte `client` sent, by the kernel's account: the
-/// client's send queue is empty and so is the server's receive queue. A request still in the
-/// kernel's buffers is not in the server's hands yet.
+/// Waits until the server has read the request `client` sent, by Linux's socket table.
 #[cfg(target_os = "linux")]
 fn wait_until_read(client: &TcpStream) -> Result<(), String> {
-    let ports = client
-        .local_addr()
-        .and_then(|l| Ok((l.port(), client.peer_addr()?.port())));
-    let (client_port, server_port) = ports.map_err(|e| e.to_string())?;
-    let since = Instant::now();
-    while since.elapsed() < PATIENCE {
-        let table = std::fs::read_to_string("/proc/net/tcp").map_err(|e| e.to_string())?;
-        // Each socket: `sl local remote state tx_queue:rx_queue ...`, ports in hex.
-        let queues = |local: u16, remote: u16| {
-            table.lines().skip(1).find_map(|line| {
-                let fields: Vec<&str> = line.split_whitespace().collect();
-                let port = |field: &str| u16::from_str_radix(field.rsplit(':').next()?, 16).ok();
-                let (tx, rx) = fields.get(4)?.split_once(':')?;
-                let queue = |hex| u64::from_str_radix(hex, 16).ok();
-                (port(fields.get(1)?)? == local && port(fields.get(2)?)? == remote)
-                    .then(|| (queue(tx), queue(rx)))
-            })
-        };
-        let sent = queues(client_port, server_port).is_some_and(|(tx, _)| tx == Some(0));
-        let read = queues(server_port, client_port).is_some_and(|(_, rx)| rx == Some(0));
-        if sent && read {
-            return Ok(());
-        }
-        thread::sleep(Duration::from_millis(5));
-    }
-    Err("the server never read the request".into())
+    socket_table::wait_until_read(client, PATIENCE)
 }
 
 /// Elsewhere there is no socket table to read: give the server a moment to read the request.

@@ -8,6 +8,10 @@
 //! request before they signal it read the kernel's socket table, which only Linux has.
 #![cfg(unix)]
 
+#[cfg(target_os = "linux")]
+#[path = "support/socket_table.rs"]
+mod socket_table;
+
 use std::{
     io::{BufRead, BufReader, Read, Write},
     net::{SocketAddr, TcpStream},
@@ -169,42 +173,10 @@ fn read_to_close(mut stream: TcpStream) -> String {
     String::from_utf8(answer).unwrap()
 }
 
-/// Waits until the server has read every byte `client` sent, by the kernel's account: the
-/// server acknowledged them (the client's send queue is empty) and took them out of its
-/// socket (its receive queue is empty). Only then is a request in the server's hands: an
-/// unread request still counts as an idle connection, which a stopping server closes at once.
+/// Waits until the server has read the request `client` sent (see `socket_table`).
 #[cfg(target_os = "linux")]
 fn wait_until_read(client: &TcpStream) {
-    let (client_port, server_port) = (
-        client.local_addr().unwrap().port(),
-        client.peer_addr().unwrap().port(),
-    );
-    let since = Instant::now();
-    loop {
-        let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
-        // Each socket: `sl local remote state tx_queue:rx_queue ...`, addresses as `IP:PORT`
-        // in hex.
-        let queues = |local: u16, remote: u16| {
-            table.lines().skip(1).find_map(|line| {
-                let fields: Vec<&str> = line.split_whitespace().collect();
-                let port = |field: &str| u16::from_str_radix(field.rsplit(':').next()?, 16).ok();
-                let (tx, rx) = fields.get(4)?.split_once(':')?;
-                let queue = |hex| u64::from_str_radix(hex, 16).ok();
-                (port(fields.get(1)?)? == local && port(fields.get(2)?)? == remote)
-                    .then(|| (queue(tx), queue(rx)))
-            })
-        };
-        let client_sent = queues(client_port, server_port).is_some_and(|(tx, _)| tx == Some(0));
-        let server_read = queues(server_port, client_port).is_some_and(|(_, rx)| rx == Some(0));
-        if client_sent && server_read {
-            return;
-        }
-        assert!(
-            since.elapsed() < PATIENCE,
-            "the server never read the request"
-        );
-        thread::sleep(Duration::from_millis(5));
-    }
+    socket_table::wait_until_read(client, PATIENCE).unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[cfg(target_os = "linux")]
