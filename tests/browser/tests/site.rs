@@ -4,7 +4,7 @@
 //! and Letter paper.
 //!
 //! One browser does it all, and each page is loaded once per screen: every check that reads a
-//! page runs on that load. A failure names its check and the page.
+//! page runs on that load, most of them in one script. A failure names its check and the page.
 //!
 //! The book is built as the publishing workflow builds it (`site-url` = `/async-crash-course/`)
 //! and served under that path on 127.0.0.1. Chromium resolves no host name: the network is off.
@@ -340,62 +340,63 @@ const TABLE_CELLS: &str = "
     return Array.from(document.querySelectorAll('main table')).map(table =>
         Array.from(table.querySelectorAll('th, td')).map(cell => cell.textContent.replace(/\\s+/g, ' ').trim()));";
 
-/// Every block with hidden lines on the open page hides them until its eye button is pressed.
-/// On the first page of each screen, the first block's button is pressed as a reader does,
-/// pointer and all; every other button from a script, which is what the pointer ends in.
-async fn eye_buttons(
-    browser: &Browser,
-    page: &str,
-    width: u32,
-    by_hand: &mut bool,
-    failures: &mut Vec<String>,
-) -> usize {
-    let at = format!("eye button: {page} at {width} px");
-    // Code folded away (an exercise's starter and solution) is unfolded first, as a reader does.
-    browser
-        .js("document.querySelectorAll('main details').forEach(d => d.open = true)")
-        .await;
-    let hidden = browser
-        .js("return Array.from(document.querySelectorAll('pre'))
-                 .filter(pre => pre.querySelector('.boring'))
-                 .map(pre => Array.from(pre.querySelectorAll('.boring'))
-                     .every(line => line.getClientRects().length === 0));")
-        .await;
-    let hidden: Vec<bool> = serde_json::from_value(hidden).unwrap();
-    if hidden.is_empty() {
-        return 0;
+/// With `FIGURE_HELPERS`: all five of mdBook's themes picked in turn from a script, pressing the
+/// buttons of the theme menu, with `CONTRAST` in each; then the light theme again.
+const ALL_THEMES: &str = "
+    const found = {};
+    for (const theme of THEMES) {
+        document.getElementById('mdbook-theme-' + theme).click();
+        found[theme] = document.documentElement.classList.contains(theme)
+            ? await (async () => { CONTRAST })()
+            : {problems: ['the theme is not on'], figures: 0};
     }
-    if !hidden.iter().all(|&h| h) {
-        failures.push(format!("{at}: shows lines it should hide: {hidden:?}"));
-    }
-    let by_pointer = std::mem::take(by_hand);
-    if by_pointer {
-        press_the_first_eye_button_by_hand(browser, &at, failures).await;
-    }
-    let shown = browser
-        .js(&format!(
-            "return Array.from(document.querySelectorAll('pre'))
-                 .filter(pre => pre.querySelector('.boring'))
-                 .map((pre, index) => {{
-                     const button = pre.querySelector(\"button[title='Show hidden lines']\");
-                     if (index > 0 || !{by_pointer}) {{
-                         if (!button) return 'block ' + index + ' has no eye button';
-                         button.click();
-                     }}
-                     const all = Array.from(pre.querySelectorAll('.boring'))
-                         .every(line => line.getClientRects().length > 0);
-                     return all ? null : 'block ' + index + ' still hides lines after the eye button';
-                 }})
-                 .filter(problem => problem);"
-        ))
-        .await;
-    for problem in shown.as_array().unwrap() {
-        failures.push(format!("{at}: {}", problem.as_str().unwrap()));
-    }
-    hidden.len()
+    document.getElementById('mdbook-theme-light').click();
+    return found;";
+
+/// Every block with hidden lines hides them, and shows them once its eye button is pressed. Code
+/// folded away (an exercise's starter and solution) is unfolded first, as a reader does. With
+/// `opts.eyeByHand`, the first block's button is left for a pointer to press.
+/// Returns `{hidden, byHand, problems}`: for each block, whether it hid its lines at first.
+const EYE_BUTTONS: &str = "
+    document.querySelectorAll('main details').forEach(d => d.open = true);
+    const blocks = Array.from(document.querySelectorAll('pre')).filter(pre => pre.querySelector('.boring'));
+    const hidden = blocks.map(pre => Array.from(pre.querySelectorAll('.boring'))
+        .every(line => line.getClientRects().length === 0));
+    const byHand = opts.eyeByHand && blocks.length > 0;
+    const problems = blocks.map((pre, index) => {
+        if (index === 0 && byHand) return null;
+        const button = pre.querySelector(\"button[title='Show hidden lines']\");
+        if (!button) return 'block ' + index + ' has no eye button';
+        button.click();
+        const all = Array.from(pre.querySelectorAll('.boring'))
+            .every(line => line.getClientRects().length > 0);
+        return all ? null : 'block ' + index + ' still hides lines after the eye button';
+    }).filter(problem => problem);
+    return {hidden, byHand, problems};";
+
+/// What the page loop reads from each page, in one script, in the order a reader meets it:
+/// sideways scrolling; then, on a chapter, its tables' cells (`opts.cells`), its tables and charts
+/// on a phone (`opts.phone`), how many tables and figures it shows, their contrast in every theme
+/// (unless `opts.themesByHand`), and the eye buttons.
+fn page_checks(opts: &Value) -> String {
+    let themes = ALL_THEMES
+        .replace("THEMES", &format!("{THEMES:?}"))
+        .replace("CONTRAST", CONTRAST);
+    format!(
+        "const opts = {opts};
+         const found = {{sideways: (() => {{ {SIDEWAYS} }})()}};
+         if (!opts.chapter) return found;
+         if (opts.cells) found.cells = (() => {{ {TABLE_CELLS} }})();
+         if (opts.phone) found.phone = await (async () => {{ {TABLES_AND_FIGURES} }})();
+         found.shown = document.querySelectorAll('main table, main img, main svg').length;
+         if (found.shown && !opts.themesByHand) found.themes = await (async () => {{ {themes} }})();
+         found.eye = (() => {{ {EYE_BUTTONS} }})();
+         return found;"
+    )
 }
 
-/// Presses the eye button of the open page's first block with hidden lines, pointer and all.
+/// Presses the eye button of the open page's first block with hidden lines, pointer and all, and
+/// checks that the block then shows them.
 async fn press_the_first_eye_button_by_hand(
     browser: &Browser,
     at: &str,
@@ -440,6 +441,20 @@ async fn press_the_first_eye_button_by_hand(
     if let Err(e) = pressed {
         failures.push(format!("{at}: cannot press the eye button: {e}"));
     }
+    let shown = browser
+        .client
+        .execute(
+            "return Array.from(arguments[0].querySelectorAll('.boring'))
+                 .every(line => line.getClientRects().length > 0);",
+            vec![serde_json::to_value(block).unwrap()],
+        )
+        .await
+        .unwrap();
+    if shown != true {
+        failures.push(format!(
+            "{at}: block 0 still hides lines after the eye button"
+        ));
+    }
 }
 
 /// The console's errors on the open page, after a search from it if `searching`: searching loads
@@ -468,16 +483,16 @@ async fn search_and_console(
     }
 }
 
-/// The tables and charts of the open page, on a phone: each readable, none cut off; a chart's
-/// text at least 10 px. Records each chart's smallest text in `charts_seen`.
-async fn tables_and_charts_on_a_phone(
-    browser: &Browser,
+/// The tables and charts of a page on a phone, as `TABLES_AND_FIGURES` found them: each readable,
+/// none cut off; a chart's text at least 10 px. Records each chart's smallest text in
+/// `charts_seen`.
+fn tables_and_charts_on_a_phone(
+    found: &Value,
     page: &str,
     failures: &mut Vec<String>,
     charts_seen: &mut BTreeMap<String, f64>,
 ) -> usize {
     let width = SCREENS[1].0;
-    let found = with_figure_helpers(browser, TABLES_AND_FIGURES).await;
     let tables = found["tables"].as_array().unwrap();
     for table in tables {
         for problem in table["problems"].as_array().unwrap() {
@@ -513,39 +528,27 @@ async fn tables_and_charts_on_a_phone(
     tables.len()
 }
 
-/// Every table and chart of the open page, in each of mdBook's themes: its text, lines and marks
-/// stand out from what is behind them. On the first page of each screen, each theme is picked from
-/// the menu as a reader does; after that, all five in one script that presses the same buttons.
-async fn themes(
-    browser: &Browser,
-    page: &str,
-    width: u32,
-    by_hand: &mut bool,
-    failures: &mut Vec<String>,
-) -> u64 {
+/// Each of mdBook's themes picked from its menu as a reader does, with `CONTRAST` in each; then
+/// the light theme again, and the menu closed with its button.
+async fn themes_by_hand(browser: &Browser) -> serde_json::Map<String, Value> {
     let mut found = serde_json::Map::new();
-    if std::mem::take(by_hand) {
-        for theme in THEMES {
-            browser.set_theme(theme).await;
-            found.insert(theme.into(), with_figure_helpers(browser, CONTRAST).await);
-        }
-    } else {
-        let all = with_figure_helpers(
-            browser,
-            &format!(
-                "const found = {{}};
-                 for (const theme of {THEMES:?}) {{
-                     document.getElementById('mdbook-theme-' + theme).click();
-                     found[theme] = document.documentElement.classList.contains(theme)
-                         ? await (async () => {{ {CONTRAST} }})()
-                         : {{problems: ['the theme is not on'], figures: 0}};
-                 }}
-                 return found;"
-            ),
-        )
-        .await;
-        found = all.as_object().unwrap().clone();
+    for theme in THEMES {
+        browser.set_theme(theme).await;
+        found.insert(theme.into(), with_figure_helpers(browser, CONTRAST).await);
     }
+    browser.set_theme("light").await;
+    // Left open, the menu would close at the next press anywhere, and scroll the page to its top.
+    let toggle = browser
+        .client
+        .find(Locator::Id("mdbook-theme-toggle"))
+        .await;
+    toggle.unwrap().click().await.unwrap();
+    found
+}
+
+/// Every table and chart of a page, in each of mdBook's themes (`found`, by theme): its text,
+/// lines and marks stand out from what is behind them. Returns how many figures were checked.
+fn themes(found: &Value, page: &str, width: u32, failures: &mut Vec<String>) -> u64 {
     let mut figures = 0;
     for theme in THEMES {
         figures += found[theme]["figures"].as_u64().unwrap();
@@ -556,61 +559,108 @@ async fn themes(
             ));
         }
     }
-    browser
-        .js("document.getElementById('mdbook-theme-light').click()")
-        .await;
     figures
 }
 
 /// Every page at each screen, loaded once: sideways scrolling, tables and charts on a phone,
-/// themes, the eye button, then a search and the console's errors.
-async fn every_page_at_each_screen(
-    browser: &mut Browser,
-    failures: &mut Vec<String>,
-) -> Vec<(String, Vec<String>)> {
+/// themes, the eye button, then a search and the console's errors. All but the search and the
+/// console are read by one script per page. On the first page of each screen that has them, the
+/// theme menu and an eye button are pressed by hand, as a reader does; after that, from the
+/// script, which presses the same buttons. Some pages have more to check while they are open:
+/// the front page, what searches find; the 404 page, the way back into the book; the print page,
+/// once every chapter's tables are known, how it prints.
+async fn every_page_at_each_screen(browser: &mut Browser, failures: &mut Vec<String>) {
     let mut chapter_tables = Vec::new();
+    // A reader meets `404.html` at an address that has no page, not at its own: it is checked there.
+    let missing = "no/such/chapter.html";
     let mut pages = site().pages();
-    pages.push("no/such/chapter.html".into());
+    pages.retain(|page| page != "404.html");
+    pages.push(missing.into());
     let chapters = site().chapters();
     let (mut eye_blocks, mut tables, mut figures) = (0, 0, 0);
     let mut charts_seen = BTreeMap::new();
     for screen in SCREENS {
         browser.set_screen(screen).await;
-        let (mut themes_by_hand, mut eye_by_hand) = (true, true);
-        // Search from one page at each depth: the index is found by a path relative to the page.
+        let (mut themes_by_hand_yet, mut eye_by_hand_yet) = (true, true);
+        let (desktop, phone) = (screen == SCREENS[0], screen == SCREENS[1]);
+        // Search from one page at each depth, the book's front page first: the index is found by
+        // a path relative to the page.
         let mut searched_at_depth = Vec::new();
         for page in &pages {
             browser.open(page).await;
-            let found: Vec<String> = serde_json::from_value(browser.js(SIDEWAYS).await).unwrap();
+            let chapter = chapters.contains(page);
+            let opts = serde_json::json!({
+                "chapter": chapter,
+                "cells": chapter && desktop,
+                "phone": chapter && phone,
+                "themesByHand": themes_by_hand_yet,
+                "eyeByHand": eye_by_hand_yet,
+            });
+            let found = with_figure_helpers(browser, &page_checks(&opts)).await;
+            let sideways: Vec<String> = serde_json::from_value(found["sideways"].clone()).unwrap();
             failures.extend(
-                found
+                sideways
                     .into_iter()
                     .map(|f| format!("sideways: {page} at {} px: {f}", screen.0)),
             );
-            if chapters.contains(page) {
-                if screen == SCREENS[0] {
-                    let tables: Vec<Vec<String>> =
-                        serde_json::from_value(browser.js(TABLE_CELLS).await).unwrap();
-                    chapter_tables.extend(tables.into_iter().map(|cells| (page.clone(), cells)));
+            if chapter {
+                if desktop {
+                    let cells: Vec<Vec<String>> =
+                        serde_json::from_value(found["cells"].clone()).unwrap();
+                    chapter_tables.extend(cells.into_iter().map(|cells| (page.clone(), cells)));
                 }
-                if screen == SCREENS[1] {
-                    tables +=
-                        tables_and_charts_on_a_phone(browser, page, failures, &mut charts_seen)
-                            .await;
+                if phone {
+                    tables += tables_and_charts_on_a_phone(
+                        &found["phone"],
+                        page,
+                        failures,
+                        &mut charts_seen,
+                    );
                 }
-                let shown = browser
-                    .js("return document.querySelectorAll('main table, main img, main svg').length")
-                    .await;
-                if shown != 0 {
-                    figures += themes(browser, page, screen.0, &mut themes_by_hand, failures).await;
+                if found["shown"] != 0 {
+                    let by_theme = if std::mem::take(&mut themes_by_hand_yet) {
+                        Value::Object(themes_by_hand(browser).await)
+                    } else {
+                        found["themes"].clone()
+                    };
+                    figures += themes(&by_theme, page, screen.0, failures);
                 }
-                eye_blocks +=
-                    eye_buttons(browser, page, screen.0, &mut eye_by_hand, failures).await;
+                let eye = &found["eye"];
+                let at = format!("eye button: {page} at {} px", screen.0);
+                let hidden: Vec<bool> = serde_json::from_value(eye["hidden"].clone()).unwrap();
+                if !hidden.iter().all(|&h| h) {
+                    failures.push(format!("{at}: shows lines it should hide: {hidden:?}"));
+                }
+                for problem in eye["problems"].as_array().unwrap() {
+                    failures.push(format!("{at}: {}", problem.as_str().unwrap()));
+                }
+                if eye["byHand"] == true {
+                    eye_by_hand_yet = false;
+                    press_the_first_eye_button_by_hand(browser, &at, failures).await;
+                }
+                eye_blocks += hidden.len();
             }
             let depth = page.matches('/').count();
-            let searching = !searched_at_depth.contains(&depth);
-            searched_at_depth.push(depth);
+            let searching = if depth == 0 {
+                page == "index.html"
+            } else {
+                !searched_at_depth.contains(&depth)
+            };
+            if searching {
+                searched_at_depth.push(depth);
+            }
             search_and_console(browser, page, screen.0, searching, failures).await;
+            if page == "index.html" {
+                search_finds_the_sections_that_teach_each_term(browser, screen.0, failures).await;
+            }
+            if page == missing {
+                the_404_page_leads_back_into_the_book(browser, screen.0, failures).await;
+            }
+            // By the phone's turn, the desktop's turn has read every chapter's tables.
+            if page == "print.html" && phone {
+                printed_every_cell_and_code_line_is_kept(browser, &chapter_tables, failures).await;
+                browser.set_screen(screen).await;
+            }
         }
     }
     for (chart, why) in SMALL_CHARTS {
@@ -627,38 +677,63 @@ async fn every_page_at_each_screen(
     assert!(eye_blocks > 0, "no block has hidden lines");
     assert!(tables > 0, "the book has tables");
     assert!(figures > 0, "the book shows a chart");
-    chapter_tables
 }
 
-/// The first results of each search in `TEACHING` are the sections that teach the term; no term
-/// of `NOT_TAUGHT_YET` names a section's heading.
+/// Each of `terms` searched in turn on the open page, from a script: it sets the search bar's text
+/// and sends the `keyup` a reader's last key ends in, which is what mdBook's search listens for
+/// (mdbook-html 0.5.4, `front-end/searcher/searcher.js`: `searchbarKeyUpHandler`). The results for
+/// each term as `search` returns them, or `None` if the results header does not name the term.
+/// The search index must have loaded: search once with `search` first.
+async fn search_each(browser: &Browser, terms: &[&str]) -> Vec<Option<Vec<(String, String)>>> {
+    let found = browser
+        .js(&format!(
+            "const base = new URL('{base}');
+             const bar = document.getElementById('mdbook-searchbar');
+             const header = document.getElementById('mdbook-searchresults-header');
+             return {terms:?}.map(term => {{
+                 bar.value = term;
+                 bar.dispatchEvent(new KeyboardEvent('keyup', {{bubbles: true}}));
+                 if (!header.innerText.includes(term)) return null;
+                 return Array.from(document.querySelectorAll('#mdbook-searchresults li > a'))
+                     .map(a => {{
+                         const url = new URL(a.href);
+                         return [url.pathname.slice(base.pathname.length) + url.hash, a.innerText];
+                     }});
+             }});",
+            base = site().base
+        ))
+        .await;
+    serde_json::from_value(found).unwrap()
+}
+
+/// The first results of each search in `TEACHING`, from the open page, are the sections that
+/// teach the term; no term of `NOT_TAUGHT_YET` names a section's heading. The first term is typed
+/// as a reader types it; the others are searched from a script (`search_each`).
 async fn search_finds_the_sections_that_teach_each_term(
-    browser: &mut Browser,
+    browser: &Browser,
+    width: u32,
     failures: &mut Vec<String>,
 ) {
-    for screen in SCREENS {
-        browser.set_screen(screen).await;
-        browser.open("index.html").await;
-        for &(term, teaching) in TEACHING {
-            let found = search(browser, term).await;
-            let mut first: Vec<&str> = found
-                .iter()
-                .take(teaching.len())
-                .map(|(section, _)| section.as_str())
-                .collect();
-            first.sort();
-            let mut expected = teaching.to_vec();
-            expected.sort();
-            if first != expected {
-                let found: Vec<_> = found.iter().map(|(section, _)| section).collect();
-                failures.push(format!(
-                    "search: at {} px, `{term}` should first find {teaching:?}; it finds {found:#?}",
-                    screen.0
-                ));
-            }
-        }
-        for &term in NOT_TAUGHT_YET {
-            for (section, title) in search(browser, term).await {
+    let typed = search(browser, TEACHING[0].0).await;
+    let terms: Vec<&str> = TEACHING.iter().map(|&(term, _)| term).collect();
+    let mut each = search_each(browser, &terms).await;
+    if each[0].as_ref() != Some(&typed) {
+        failures.push(format!(
+            "search: at {width} px, `{}` typed finds {typed:?}, but from a script {:?}",
+            TEACHING[0].0, each[0]
+        ));
+    }
+    each.extend(search_each(browser, NOT_TAUGHT_YET).await);
+    let all_terms = terms.iter().chain(NOT_TAUGHT_YET);
+    for (term, found) in all_terms.zip(each) {
+        let Some(found) = found else {
+            failures.push(format!(
+                "search: at {width} px, searching `{term}` shows no results header for it"
+            ));
+            continue;
+        };
+        if NOT_TAUGHT_YET.contains(term) {
+            for (section, title) in found {
                 let heading = title.split('»').next_back().unwrap_or("");
                 if heading.to_lowercase().contains(&term.to_lowercase()) {
                     failures.push(format!(
@@ -666,83 +741,95 @@ async fn search_finds_the_sections_that_teach_each_term(
                     ));
                 }
             }
+            continue;
+        }
+        let teaching = TEACHING.iter().find(|(t, _)| t == term).unwrap().1;
+        let mut first: Vec<&str> = found
+            .iter()
+            .take(teaching.len())
+            .map(|(section, _)| section.as_str())
+            .collect();
+        first.sort();
+        let mut expected = teaching.to_vec();
+        expected.sort();
+        if first != expected {
+            let found: Vec<_> = found.iter().map(|(section, _)| section).collect();
+            failures.push(format!(
+                "search: at {width} px, `{term}` should first find {teaching:?}; it finds {found:#?}"
+            ));
         }
     }
 }
 
-/// The 404 page, opened deep under the sub-path, loads its styles and scripts, and leads back
-/// into the book.
-async fn the_404_page_under_a_sub_path_loads_its_styles_and_scripts(
-    browser: &mut Browser,
+/// The 404 page, open at a missing page deep under the sub-path (so that a relative path to its
+/// styles would miss them), loads its styles and scripts, and leads back into the book.
+async fn the_404_page_leads_back_into_the_book(
+    browser: &Browser,
+    width: u32,
     failures: &mut Vec<String>,
 ) {
-    for screen in SCREENS {
-        browser.set_screen(screen).await;
-        // Deep, so that a relative path to the styles would miss them.
-        browser.open("no/such/chapter.html").await;
-        let loaded = browser
-            .js("const resources = performance.getEntriesByType('resource')
-                     .map(entry => [entry.name, entry.responseStatus]);
-                 const sheets = Array.from(document.querySelectorAll('link[rel=stylesheet]'))
-                     // mdBook turns off the highlighting styles of the themes not in use.
-                     .filter(link => !link.disabled)
-                     .map(link => [link.href, link.sheet ? link.sheet.cssRules.length : 0]);
-                 return {
-                     heading: document.querySelector('main h1').innerText,
-                     links: Array.from(document.querySelectorAll('main a[href]')).map(a => a.href),
-                     resources, sheets,
-                     font: getComputedStyle(document.body).fontFamily,
-                     sidebar: getComputedStyle(document.getElementById('mdbook-sidebar')).position,
-                     firstChapter: document.querySelector('.sidebar a[href]')?.href ?? 'none: no script ran',
-                 };")
-            .await;
-        let at = format!("404 page at {} px", screen.0);
-        let mut problem = |ok: bool, what: String| {
-            if !ok {
-                failures.push(format!("{at}: {what}: {loaded}"));
-            }
-        };
-        problem(
-            loaded["heading"].as_str().unwrap().contains("404"),
-            "its heading does not say 404".into(),
-        );
-        let sheets = loaded["sheets"].as_array().unwrap();
-        problem(sheets.len() >= 3, format!("{} stylesheets", sheets.len()));
-        for sheet in sheets {
-            problem(
-                sheet[0].as_str().unwrap().starts_with(&site().base),
-                format!("a stylesheet outside the book: {sheet}"),
-            );
-            problem(
-                sheet[1].as_u64().unwrap() > 0,
-                format!("a stylesheet did not load: {sheet}"),
-            );
+    let loaded = browser
+        .js("const resources = performance.getEntriesByType('resource')
+                 .map(entry => [entry.name, entry.responseStatus]);
+             const sheets = Array.from(document.querySelectorAll('link[rel=stylesheet]'))
+                 // mdBook turns off the highlighting styles of the themes not in use.
+                 .filter(link => !link.disabled)
+                 .map(link => [link.href, link.sheet ? link.sheet.cssRules.length : 0]);
+             return {
+                 heading: document.querySelector('main h1').innerText,
+                 links: Array.from(document.querySelectorAll('main a[href]')).map(a => a.href),
+                 resources, sheets,
+                 font: getComputedStyle(document.body).fontFamily,
+                 sidebar: getComputedStyle(document.getElementById('mdbook-sidebar')).position,
+                 firstChapter: document.querySelector('.sidebar a[href]')?.href ?? 'none: no script ran',
+             };")
+        .await;
+    let at = format!("404 page at {width} px");
+    let mut problem = |ok: bool, what: String| {
+        if !ok {
+            failures.push(format!("{at}: {what}: {loaded}"));
         }
-        for resource in loaded["resources"].as_array().unwrap() {
-            problem(resource[1] == 200, format!("a resource failed: {resource}"));
-        }
-        // Styled, the page has mdBook's font and a fixed sidebar; unstyled, neither.
+    };
+    problem(
+        loaded["heading"].as_str().unwrap().contains("404"),
+        "its heading does not say 404".into(),
+    );
+    let sheets = loaded["sheets"].as_array().unwrap();
+    problem(sheets.len() >= 3, format!("{} stylesheets", sheets.len()));
+    for sheet in sheets {
         problem(
-            loaded["font"]
-                .as_str()
-                .unwrap()
-                .starts_with("\"Open Sans\""),
-            "not mdBook's font".into(),
+            sheet[0].as_str().unwrap().starts_with(&site().base),
+            format!("a stylesheet outside the book: {sheet}"),
         );
-        problem(loaded["sidebar"] == "fixed", "no fixed sidebar".into());
         problem(
-            loaded["firstChapter"]
-                .as_str()
-                .unwrap()
-                .starts_with(&site().base),
-            "the sidebar links outside the book".into(),
+            sheet[1].as_u64().unwrap() > 0,
+            format!("a stylesheet did not load: {sheet}"),
         );
-        // It says where the reader may have meant to go: the Introduction and Troubleshooting.
-        let links: Vec<String> = serde_json::from_value(loaded["links"].clone()).unwrap();
-        for page in ["introduction.html", "troubleshooting.html"] {
-            let url = site().url(page);
-            problem(links.contains(&url), format!("no link to {url}"));
-        }
+    }
+    for resource in loaded["resources"].as_array().unwrap() {
+        problem(resource[1] == 200, format!("a resource failed: {resource}"));
+    }
+    // Styled, the page has mdBook's font and a fixed sidebar; unstyled, neither.
+    problem(
+        loaded["font"]
+            .as_str()
+            .unwrap()
+            .starts_with("\"Open Sans\""),
+        "not mdBook's font".into(),
+    );
+    problem(loaded["sidebar"] == "fixed", "no fixed sidebar".into());
+    problem(
+        loaded["firstChapter"]
+            .as_str()
+            .unwrap()
+            .starts_with(&site().base),
+        "the sidebar links outside the book".into(),
+    );
+    // It says where the reader may have meant to go: the Introduction and Troubleshooting.
+    let links: Vec<String> = serde_json::from_value(loaded["links"].clone()).unwrap();
+    for page in ["introduction.html", "troubleshooting.html"] {
+        let url = site().url(page);
+        problem(links.contains(&url), format!("no link to {url}"));
     }
 }
 
@@ -750,9 +837,10 @@ async fn the_404_page_under_a_sub_path_loads_its_styles_and_scripts(
 /// default margins of 1 cm: A4 is 210 mm wide, Letter 8.5 in.
 const PAPERS: [(&str, u32); 2] = [("A4", 718), ("Letter", 740)];
 
-/// Printed, on A4 and on Letter: every table cell of every chapter is on the print page, none
-/// hidden or cut off at the right; no code line and no character is cut off; nothing on the
-/// page scrolls, so no scrollbar is drawn down the pages.
+/// The open print page, printed on A4 and on Letter (laid out at each paper's width with print
+/// styles): every table cell of every chapter is on it, none hidden or cut off at the right; no
+/// code line and no character is cut off; nothing on the page scrolls, so no scrollbar is drawn
+/// down the pages.
 async fn printed_every_cell_and_code_line_is_kept(
     browser: &mut Browser,
     chapter_tables: &[(String, Vec<String>)],
@@ -760,15 +848,14 @@ async fn printed_every_cell_and_code_line_is_kept(
 ) {
     assert!(!chapter_tables.is_empty(), "the book has tables");
 
+    browser
+        .devtools(
+            "Emulation.setEmulatedMedia",
+            serde_json::json!({"media": "print"}),
+        )
+        .await;
     for (paper, width) in PAPERS {
         browser.set_screen((width, 1000)).await;
-        browser.open("print.html").await;
-        browser
-            .devtools(
-                "Emulation.setEmulatedMedia",
-                serde_json::json!({"media": "print"}),
-            )
-            .await;
         let printed: Vec<Vec<String>> =
             serde_json::from_value(browser.js(TABLE_CELLS).await).unwrap();
         for (page, cells) in chapter_tables {
@@ -820,13 +907,13 @@ async fn printed_every_cell_and_code_line_is_kept(
         for problem in problems.as_array().unwrap() {
             failures.push(format!("print on {paper}: {}", problem.as_str().unwrap()));
         }
-        browser
-            .devtools(
-                "Emulation.setEmulatedMedia",
-                serde_json::json!({"media": ""}),
-            )
-            .await;
     }
+    browser
+        .devtools(
+            "Emulation.setEmulatedMedia",
+            serde_json::json!({"media": ""}),
+        )
+        .await;
 }
 
 #[tokio::test]
@@ -835,10 +922,7 @@ async fn the_published_site_works_as_readers_use_it() {
         return;
     };
     let mut failures = Vec::new();
-    let chapter_tables = every_page_at_each_screen(&mut browser, &mut failures).await;
-    search_finds_the_sections_that_teach_each_term(&mut browser, &mut failures).await;
-    the_404_page_under_a_sub_path_loads_its_styles_and_scripts(&mut browser, &mut failures).await;
-    printed_every_cell_and_code_line_is_kept(&mut browser, &chapter_tables, &mut failures).await;
+    every_page_at_each_screen(&mut browser, &mut failures).await;
     browser.stop().await;
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

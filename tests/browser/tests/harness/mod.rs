@@ -88,7 +88,10 @@ pub fn site() -> &'static Site {
 }
 
 /// Serves `dir` under `SUB_PATH` until the test process ends, the way a static host does:
-/// `index.html` for a directory, and `404.html` with status 404 for anything else.
+/// `index.html` for a directory, and `404.html` with status 404 for anything else. Every answer
+/// may be kept for ten minutes (`Cache-Control: max-age=600`), as GitHub Pages, which publishes
+/// the book, says of its files: the styles, scripts and fonts are loaded once, and each page
+/// after that from the cache, as a reader's browser does.
 fn serve(dir: PathBuf) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port on 127.0.0.1");
     let address = listener.local_addr().unwrap();
@@ -144,7 +147,7 @@ fn answer(mut stream: TcpStream, dir: &Path) {
     };
     let _ = write!(
         stream,
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: max-age=600\r\nConnection: close\r\n\r\n",
         body.len()
     );
     if method != "HEAD" {
