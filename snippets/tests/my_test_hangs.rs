@@ -31,15 +31,13 @@ async fn worker_reports_back_fixed() {
 }
 // ANCHOR_END: fixed
 
-/// Runs `worker_reports_back` as a child process of this test binary, and stops it, by its
-/// process id, once it has been given time enough to finish many times over.
+/// Runs `worker_reports_back` as a child process of this test binary, waits until it is stuck
+/// (see `stuck`), and stops it by its process id.
 #[test]
 fn hanging_test_is_still_running_when_stopped() {
     use std::{
         io::{BufRead, BufReader, Read},
         process::{Command, Stdio},
-        thread,
-        time::Duration,
     };
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
@@ -59,15 +57,62 @@ fn hanging_test_is_still_running_when_stopped() {
         stdout.read_line(&mut line).unwrap();
     }
     assert_eq!(line.trim(), "running 1 test");
-    // The test has started. Its one job takes microseconds; give it far more than that.
-    thread::sleep(Duration::from_secs(3));
+    // The test has started. Its one job takes microseconds.
+    let stuck = stuck(child.id());
     let still_running = child.try_wait().unwrap().is_none();
     child.kill().ok();
     child.wait().unwrap();
     let mut rest = String::new();
     stdout.read_to_string(&mut rest).unwrap();
     assert!(still_running, "it ended: {rest}");
+    assert!(stuck, "it kept using the CPU: it is busy, not stuck");
     assert!(!rest.contains("test result"), "{rest}");
+}
+
+/// Waits until process `pid` is stuck: every thread asleep, and no CPU time used between two
+/// looks at it, so nothing in it is running that could still finish the test. `false` if it
+/// still uses the CPU after a while. Linux shows this in `/proc/PID/task/*/stat`.
+#[cfg(target_os = "linux")]
+fn stuck(pid: u32) -> bool {
+    use std::{fs, thread, time::Duration};
+    // Each thread's state and CPU time so far, in clock ticks: `pid (name) state ...`, with
+    // user and system time the 12th and 13th fields after the name.
+    let look = || -> Vec<(String, u64)> {
+        let tasks = fs::read_dir(format!("/proc/{pid}/task"))
+            .into_iter()
+            .flatten();
+        let mut threads: Vec<(String, u64)> = tasks
+            .flatten()
+            .filter_map(|task| fs::read_to_string(task.path().join("stat")).ok())
+            .map(|stat| {
+                let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 1..]
+                    .split_whitespace()
+                    .collect();
+                let ticks = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+                (fields[0].to_string(), ticks)
+            })
+            .collect();
+        threads.sort();
+        threads
+    };
+    let mut before = look();
+    for _ in 0..50 {
+        thread::sleep(Duration::from_millis(100));
+        let now = look();
+        let asleep = !now.is_empty() && now.iter().all(|(state, _)| state == "S");
+        if asleep && now == before {
+            return true;
+        }
+        before = now;
+    }
+    false
+}
+
+/// Elsewhere: give it a few seconds, thousands of times what its job takes.
+#[cfg(not(target_os = "linux"))]
+fn stuck(_pid: u32) -> bool {
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    true
 }
 
 fn main() {}
