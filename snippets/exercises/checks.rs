@@ -519,7 +519,7 @@ fn answers_during(
 
 /// How long the shutdown check holds its request open after SIGTERM: many times the deadline
 /// the server is given, so a server that keeps its deadline is long gone by then.
-const HOLD: Duration = Duration::from_secs(2);
+const HOLD: Duration = Duration::from_secs(1);
 const DEADLINE_MS: &str = "100";
 
 fn stops_within_deadline(program: &Path) -> Result<(), String> {

@@ -1,5 +1,5 @@
-//! Exercise: `/remind` waits a second before it answers, and while it waits, `/check` gets no
-//! answer. Make `/check` answer while `/remind` waits, and keep `/remind`'s answer.
+//! Exercise: `/remind` waits half a second before it answers, and while it waits, `/check` gets
+//! no answer. Make `/check` answer while `/remind` waits, and keep `/remind`'s answer.
 //!
 //! Check your answer: `cargo test --test exercise remind_later`
 
@@ -13,7 +13,7 @@ pub fn app() -> Router {
 }
 
 async fn remind() -> &'static str {
-    std::thread::sleep(Duration::from_secs(1));
+    std::thread::sleep(Duration::from_millis(500));
     "time to stretch\n"
 }
 

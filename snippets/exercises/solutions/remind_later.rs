@@ -12,7 +12,7 @@ pub fn app() -> Router {
 
 // ANCHOR: answer
 async fn remind() -> &'static str {
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
     "time to stretch\n"
 }
 // ANCHOR_END: answer
