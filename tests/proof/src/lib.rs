@@ -45,7 +45,7 @@ pub fn quiet_skeptic_failures() {
 
 /// Sets a test target up to compile book blocks: defines `compile(source)`, which has skeptic
 /// compile `source` with the package's dependencies through the shim, and points skeptic at the
-/// shim before `main`.
+/// shim before `main`; and runs two tests per core at a time ([`two_tests_per_core!`]).
 ///
 /// skeptic reads `RUSTC` when it compiles, and there is no other way to hand it the shim. Setting
 /// a variable is only sound while no other thread can read the environment, so it happens before
@@ -74,6 +74,38 @@ macro_rules! harness {
             }
         }
 
+        $crate::before_main!(USE_BOOK_RUSTC = use_book_rustc);
+        $crate::two_tests_per_core!();
+    };
+}
+
+/// Runs two tests per core at a time in the test target it is called in, unless
+/// `RUST_TEST_THREADS` or `--test-threads` says how many: most of what these tests run waits on
+/// timers and child processes, not on the CPU. (The test harness runs one per core.) Checks that
+/// must not share the CPU take turns on their own.
+///
+/// The harness reads `RUST_TEST_THREADS` when it starts, so the variable is set before `main`,
+/// from the platform's list of initialisers, while the test process has one thread.
+#[macro_export]
+macro_rules! two_tests_per_core {
+    () => {
+        extern "C" fn two_tests_per_core() {
+            if ::std::env::var_os("RUST_TEST_THREADS").is_none() {
+                let cores = ::std::thread::available_parallelism().map_or(1, |n| n.get());
+                // SAFETY: called before `main`, while the process is single-threaded.
+                unsafe { ::std::env::set_var("RUST_TEST_THREADS", (2 * cores).to_string()) };
+            }
+        }
+
+        $crate::before_main!(TWO_TESTS_PER_CORE = two_tests_per_core);
+    };
+}
+
+/// Puts `function` in the platform's list of initialisers, which run before `main`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! before_main {
+    ($name:ident = $function:ident) => {
         #[used]
         #[cfg_attr(
             any(
@@ -92,6 +124,6 @@ macro_rules! harness {
             unsafe(link_section = "__DATA,__mod_init_func")
         )]
         #[cfg_attr(windows, unsafe(link_section = ".CRT$XCU"))]
-        static USE_BOOK_RUSTC: extern "C" fn() = use_book_rustc;
+        static $name: extern "C" fn() = $function;
     };
 }

@@ -8,6 +8,9 @@
 //! request before they signal it read the kernel's socket table, which only Linux has.
 #![cfg(unix)]
 
+// The servers mostly wait: on their clients, their deadlines and their signals.
+book_proof::two_tests_per_core!();
+
 #[cfg(target_os = "linux")]
 #[path = "support/socket_table.rs"]
 mod socket_table;
