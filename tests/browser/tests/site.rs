@@ -3,8 +3,9 @@
 //! sideways scrolling, tables and charts on a phone and in every theme, and the print page on A4
 //! and Letter paper.
 //!
-//! One browser does it all, and each page is loaded once per screen: every check that reads a
-//! page runs on that load, most of them in one script. A failure names its check and the page.
+//! One browser per screen, the two side by side, and each page loaded once in each: every check
+//! that reads a page runs on that load, most of them in one script. A failure names its check,
+//! the page and the screen.
 //!
 //! The book is built as the publishing workflow builds it (`site-url` = `/async-crash-course/`)
 //! and served under that path on 127.0.0.1. Chromium resolves no host name: the network is off.
@@ -531,18 +532,34 @@ fn tables_and_charts_on_a_phone(
 /// Each of mdBook's themes picked from its menu as a reader does, with `CONTRAST` in each; then
 /// the light theme again, and the menu closed with its button.
 async fn themes_by_hand(browser: &Browser) -> serde_json::Map<String, Value> {
-    let mut found = serde_json::Map::new();
-    for theme in THEMES {
-        browser.set_theme(theme).await;
-        found.insert(theme.into(), with_figure_helpers(browser, CONTRAST).await);
-    }
-    browser.set_theme("light").await;
-    // Left open, the menu would close at the next press anywhere, and scroll the page to its top.
+    // The menu bar is at the top of the page on a phone.
+    browser.js("window.scrollTo(0, 0)").await;
     let toggle = browser
         .client
         .find(Locator::Id("mdbook-theme-toggle"))
         .await;
-    toggle.unwrap().click().await.unwrap();
+    let toggle = toggle.unwrap();
+    // The menu stays open after a choice, until its button is pressed again.
+    toggle.click().await.unwrap();
+    let mut found = serde_json::Map::new();
+    for theme in THEMES.into_iter().chain(["light"]) {
+        let id = format!("mdbook-theme-{theme}");
+        let choice = browser.client.find(Locator::Id(&id)).await.unwrap();
+        harness::wait_until_displayed(&choice).await;
+        choice.click().await.unwrap();
+        if found.contains_key(theme) {
+            break;
+        }
+        let contrast = format!(
+            "if (!document.documentElement.classList.contains('{theme}')) {{
+                 return {{problems: ['the theme is not on'], figures: 0}};
+             }}
+             {CONTRAST}"
+        );
+        found.insert(theme.into(), with_figure_helpers(browser, &contrast).await);
+    }
+    // Left open, the menu would close at the next press anywhere, and scroll the page to its top.
+    toggle.click().await.unwrap();
     found
 }
 
@@ -562,121 +579,130 @@ fn themes(found: &Value, page: &str, width: u32, failures: &mut Vec<String>) -> 
     figures
 }
 
-/// Every page at each screen, loaded once: sideways scrolling, tables and charts on a phone,
+/// What one screen's pass over the pages found.
+#[derive(Default)]
+struct Pass {
+    failures: Vec<String>,
+    /// Every chapter's tables, by chapter, as their cells' text (read on the desktop only).
+    chapter_tables: Vec<(String, Vec<String>)>,
+    eye_blocks: usize,
+    /// Tables checked on a phone.
+    tables: usize,
+    figures: u64,
+    /// Each chart's smallest text on a phone.
+    charts_seen: BTreeMap<String, f64>,
+    /// The checks made on pages that have more to check: the front page and the 404 page.
+    extras_checked: Vec<&'static str>,
+}
+
+/// Every page at `screen`, each loaded once: sideways scrolling, tables and charts on a phone,
 /// themes, the eye button, then a search and the console's errors. All but the search and the
-/// console are read by one script per page. On the first page of each screen that has them, the
-/// theme menu and an eye button are pressed by hand, as a reader does; after that, from the
-/// script, which presses the same buttons. Some pages have more to check while they are open:
-/// the front page, what searches find; the 404 page, the way back into the book; the print page,
-/// once every chapter's tables are known, how it prints.
-async fn every_page_at_each_screen(browser: &mut Browser, failures: &mut Vec<String>) {
-    let mut chapter_tables = Vec::new();
+/// console are read by one script per page. On the first page that has them, the theme menu and
+/// an eye button are pressed by hand, as a reader does; after that, from the script, which
+/// presses the same buttons. Some pages have more to check while they are open: the front page,
+/// what searches find; the 404 page, the way back into the book; on the desktop, the print page,
+/// how it prints.
+async fn every_page_at(browser: &mut Browser, screen: (u32, u32)) -> Pass {
+    let mut pass = Pass::default();
+    let failures = &mut pass.failures;
     // A reader meets `404.html` at an address that has no page, not at its own: it is checked there.
     let missing = "no/such/chapter.html";
     let mut pages = site().pages();
-    pages.retain(|page| page != "404.html");
+    pages.retain(|page| page != "404.html" && page != "print.html");
     pages.push(missing.into());
+    // The print page last: on the desktop it is printed too, once every chapter's tables are known.
+    pages.push("print.html".into());
     let chapters = site().chapters();
-    let (mut eye_blocks, mut tables, mut figures) = (0, 0, 0);
-    let mut charts_seen = BTreeMap::new();
-    for screen in SCREENS {
-        browser.set_screen(screen).await;
-        let (mut themes_by_hand_yet, mut eye_by_hand_yet) = (true, true);
-        let (desktop, phone) = (screen == SCREENS[0], screen == SCREENS[1]);
-        // Search from one page at each depth, the book's front page first: the index is found by
-        // a path relative to the page.
-        let mut searched_at_depth = Vec::new();
-        for page in &pages {
-            browser.open(page).await;
-            let chapter = chapters.contains(page);
-            let opts = serde_json::json!({
-                "chapter": chapter,
-                "cells": chapter && desktop,
-                "phone": chapter && phone,
-                "themesByHand": themes_by_hand_yet,
-                "eyeByHand": eye_by_hand_yet,
-            });
-            let found = with_figure_helpers(browser, &page_checks(&opts)).await;
-            let sideways: Vec<String> = serde_json::from_value(found["sideways"].clone()).unwrap();
-            failures.extend(
-                sideways
-                    .into_iter()
-                    .map(|f| format!("sideways: {page} at {} px: {f}", screen.0)),
-            );
-            if chapter {
-                if desktop {
-                    let cells: Vec<Vec<String>> =
-                        serde_json::from_value(found["cells"].clone()).unwrap();
-                    chapter_tables.extend(cells.into_iter().map(|cells| (page.clone(), cells)));
-                }
-                if phone {
-                    tables += tables_and_charts_on_a_phone(
-                        &found["phone"],
-                        page,
-                        failures,
-                        &mut charts_seen,
-                    );
-                }
-                if found["shown"] != 0 {
-                    let by_theme = if std::mem::take(&mut themes_by_hand_yet) {
-                        Value::Object(themes_by_hand(browser).await)
-                    } else {
-                        found["themes"].clone()
-                    };
-                    figures += themes(&by_theme, page, screen.0, failures);
-                }
-                let eye = &found["eye"];
-                let at = format!("eye button: {page} at {} px", screen.0);
-                let hidden: Vec<bool> = serde_json::from_value(eye["hidden"].clone()).unwrap();
-                if !hidden.iter().all(|&h| h) {
-                    failures.push(format!("{at}: shows lines it should hide: {hidden:?}"));
-                }
-                for problem in eye["problems"].as_array().unwrap() {
-                    failures.push(format!("{at}: {}", problem.as_str().unwrap()));
-                }
-                if eye["byHand"] == true {
-                    eye_by_hand_yet = false;
-                    press_the_first_eye_button_by_hand(browser, &at, failures).await;
-                }
-                eye_blocks += hidden.len();
+    browser.set_screen(screen).await;
+    let (mut themes_by_hand_yet, mut eye_by_hand_yet) = (true, true);
+    let (desktop, phone) = (screen == SCREENS[0], screen == SCREENS[1]);
+    // Search from one page at each depth, the book's front page first: the index is found by a
+    // path relative to the page.
+    let mut searched_at_depth = Vec::new();
+    for page in &pages {
+        browser.open(page).await;
+        let chapter = chapters.contains(page);
+        let opts = serde_json::json!({
+            "chapter": chapter,
+            "cells": chapter && desktop,
+            "phone": chapter && phone,
+            "themesByHand": themes_by_hand_yet,
+            "eyeByHand": eye_by_hand_yet,
+        });
+        let found = with_figure_helpers(browser, &page_checks(&opts)).await;
+        let sideways: Vec<String> = serde_json::from_value(found["sideways"].clone()).unwrap();
+        failures.extend(
+            sideways
+                .into_iter()
+                .map(|f| format!("sideways: {page} at {} px: {f}", screen.0)),
+        );
+        if chapter {
+            if desktop {
+                let cells: Vec<Vec<String>> =
+                    serde_json::from_value(found["cells"].clone()).unwrap();
+                pass.chapter_tables
+                    .extend(cells.into_iter().map(|cells| (page.clone(), cells)));
             }
-            let depth = page.matches('/').count();
-            let searching = if depth == 0 {
-                page == "index.html"
-            } else {
-                !searched_at_depth.contains(&depth)
-            };
-            if searching {
-                searched_at_depth.push(depth);
+            if phone {
+                pass.tables += tables_and_charts_on_a_phone(
+                    &found["phone"],
+                    page,
+                    failures,
+                    &mut pass.charts_seen,
+                );
             }
-            search_and_console(browser, page, screen.0, searching, failures).await;
-            if page == "index.html" {
-                search_finds_the_sections_that_teach_each_term(browser, screen.0, failures).await;
+            if found["shown"] != 0 {
+                let by_theme = if std::mem::take(&mut themes_by_hand_yet) {
+                    Value::Object(themes_by_hand(browser).await)
+                } else {
+                    found["themes"].clone()
+                };
+                pass.figures += themes(&by_theme, page, screen.0, failures);
             }
-            if page == missing {
-                the_404_page_leads_back_into_the_book(browser, screen.0, failures).await;
+            let eye = &found["eye"];
+            let at = format!("eye button: {page} at {} px", screen.0);
+            let hidden: Vec<bool> = serde_json::from_value(eye["hidden"].clone()).unwrap();
+            if !hidden.iter().all(|&h| h) {
+                failures.push(format!("{at}: shows lines it should hide: {hidden:?}"));
             }
-            // By the phone's turn, the desktop's turn has read every chapter's tables.
-            if page == "print.html" && phone {
-                printed_every_cell_and_code_line_is_kept(browser, &chapter_tables, failures).await;
-                browser.set_screen(screen).await;
+            for problem in eye["problems"].as_array().unwrap() {
+                failures.push(format!("{at}: {}", problem.as_str().unwrap()));
             }
+            if eye["byHand"] == true {
+                eye_by_hand_yet = false;
+                press_the_first_eye_button_by_hand(browser, &at, failures).await;
+            }
+            pass.eye_blocks += hidden.len();
         }
-    }
-    for (chart, why) in SMALL_CHARTS {
-        match charts_seen.get(*chart) {
-            None => failures.push(format!(
-                "{chart} is listed in SMALL_CHARTS ({why}) but no chapter shows it"
-            )),
-            Some(smallest) if *smallest >= 10.0 => failures.push(format!(
-                "{chart} is readable now ({smallest:.1} px), no longer {why}: take it off SMALL_CHARTS"
-            )),
-            Some(_) => {}
+        let depth = page.matches('/').count();
+        let searching = if depth == 0 {
+            page == "index.html"
+        } else {
+            !searched_at_depth.contains(&depth)
+        };
+        if searching {
+            searched_at_depth.push(depth);
         }
+        if page == "index.html" {
+            search_finds_the_sections_that_teach_each_term(browser, screen.0, failures).await;
+            pass.extras_checked.push("searches");
+        }
+        if page == missing {
+            the_404_page_leads_back_into_the_book(browser, screen.0, failures).await;
+            pass.extras_checked.push("404 page");
+        }
+        if page == "print.html" && desktop {
+            let tables = &pass.chapter_tables;
+            printed_every_cell_and_code_line_is_kept(browser, tables, failures).await;
+            browser.set_screen(screen).await;
+            pass.extras_checked.push("print");
+        }
+        // Last, so that any error the checks above cause is reported with this page.
+        // From the front page, the searches of `TEACHING` were its search.
+        let searching = searching && page != "index.html";
+        search_and_console(browser, page, screen.0, searching, failures).await;
     }
-    assert!(eye_blocks > 0, "no block has hidden lines");
-    assert!(tables > 0, "the book has tables");
-    assert!(figures > 0, "the book shows a chart");
+    pass
 }
 
 /// Each of `terms` searched in turn on the open page, from a script: it sets the search bar's text
@@ -715,12 +741,15 @@ async fn search_finds_the_sections_that_teach_each_term(
     failures: &mut Vec<String>,
 ) {
     let typed = search(browser, TEACHING[0].0).await;
-    let terms: Vec<&str> = TEACHING.iter().map(|&(term, _)| term).collect();
+    // The typed term last: mdBook does not search again for the term it shows.
+    let mut terms: Vec<&str> = TEACHING.iter().map(|&(term, _)| term).collect();
+    terms.rotate_left(1);
     let mut each = search_each(browser, &terms).await;
-    if each[0].as_ref() != Some(&typed) {
+    if each.last().unwrap().as_ref() != Some(&typed) {
         failures.push(format!(
             "search: at {width} px, `{}` typed finds {typed:?}, but from a script {:?}",
-            TEACHING[0].0, each[0]
+            TEACHING[0].0,
+            each.last().unwrap()
         ));
     }
     each.extend(search_each(browser, NOT_TAUGHT_YET).await);
@@ -837,7 +866,7 @@ async fn the_404_page_leads_back_into_the_book(
 /// default margins of 1 cm: A4 is 210 mm wide, Letter 8.5 in.
 const PAPERS: [(&str, u32); 2] = [("A4", 718), ("Letter", 740)];
 
-/// The open print page, printed on A4 and on Letter (laid out at each paper's width with print
+/// The open print page, printed on A4 and on Letter (laid out at each paper's width, with print
 /// styles): every table cell of every chapter is on it, none hidden or cut off at the right; no
 /// code line and no character is cut off; nothing on the page scrolls, so no scrollbar is drawn
 /// down the pages.
@@ -916,13 +945,51 @@ async fn printed_every_cell_and_code_line_is_kept(
         .await;
 }
 
+/// One browser per screen, side by side: a page load is mostly the browser's work, and while one
+/// browser waits on the other's, the two cores are not both busy.
 #[tokio::test]
 async fn the_published_site_works_as_readers_use_it() {
-    let Some(mut browser) = Browser::start().await else {
+    let (desktop, phone) = tokio::join!(Browser::start(), Browser::start());
+    let (Some(mut desktop), Some(mut phone)) = (desktop, phone) else {
         return;
     };
+    let (desktop_pass, phone_pass) = tokio::join!(
+        every_page_at(&mut desktop, SCREENS[0]),
+        every_page_at(&mut phone, SCREENS[1]),
+    );
+    desktop.stop().await;
+    phone.stop().await;
     let mut failures = Vec::new();
-    every_page_at_each_screen(&mut browser, &mut failures).await;
-    browser.stop().await;
+    let extras: [&[&str]; 2] = [
+        &["searches", "404 page", "print"],
+        &["searches", "404 page"],
+    ];
+    for ((pass, width), extras) in [(&desktop_pass, SCREENS[0].0), (&phone_pass, SCREENS[1].0)]
+        .into_iter()
+        .zip(extras)
+    {
+        failures.extend(pass.failures.iter().cloned());
+        assert_eq!(
+            pass.extras_checked, extras,
+            "at {width} px, the pages these checks need were not all in the loop"
+        );
+        assert!(
+            pass.eye_blocks > 0,
+            "at {width} px, no block has hidden lines"
+        );
+        assert!(pass.figures > 0, "at {width} px, the book shows no chart");
+    }
+    assert!(phone_pass.tables > 0, "the book has tables");
+    for (chart, why) in SMALL_CHARTS {
+        match phone_pass.charts_seen.get(*chart) {
+            None => failures.push(format!(
+                "{chart} is listed in SMALL_CHARTS ({why}) but no chapter shows it"
+            )),
+            Some(smallest) if *smallest >= 10.0 => failures.push(format!(
+                "{chart} is readable now ({smallest:.1} px), no longer {why}: take it off SMALL_CHARTS"
+            )),
+            Some(_) => {}
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

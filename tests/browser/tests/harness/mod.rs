@@ -39,15 +39,25 @@ pub struct Site {
 }
 
 impl Site {
-    /// Every HTML page a reader can open, relative to the book's root (`toc.html` is the
-    /// sidebar's no-script fallback, shown inside the pages, not a page of its own).
+    /// Every HTML page a reader can open, relative to the book's root, in every folder
+    /// (`toc.html` is the sidebar's no-script fallback, shown inside the pages, not a page of its
+    /// own).
     pub fn pages(&self) -> Vec<String> {
-        let mut pages: Vec<String> = fs::read_dir(&self.dir)
-            .unwrap()
-            .flatten()
-            .map(|entry| entry.file_name().to_string_lossy().into_owned())
-            .filter(|name| name.ends_with(".html") && name != "toc.html")
-            .collect();
+        let mut pages = Vec::new();
+        let mut folders = vec![self.dir.clone()];
+        while let Some(folder) = folders.pop() {
+            for entry in fs::read_dir(&folder).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                    continue;
+                }
+                let page = path.strip_prefix(&self.dir).unwrap().to_string_lossy();
+                if page.ends_with(".html") && page != "toc.html" {
+                    pages.push(page.into_owned());
+                }
+            }
+        }
         pages.sort();
         assert!(pages.len() > 3, "the book has pages");
         pages
@@ -279,28 +289,6 @@ impl Browser {
             .execute(script, vec![])
             .await
             .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
-    }
-
-    /// Picks `theme` from mdBook's theme menu, as a reader does.
-    pub async fn set_theme(&self, theme: &str) {
-        use fantoccini::Locator;
-        // The menu bar is at the top of the page on a phone.
-        self.js("window.scrollTo(0, 0)").await;
-        // The menu stays open after a choice; a second press on its button would close it.
-        let menu = self.client.find(Locator::Id("mdbook-theme-list")).await;
-        if !menu.unwrap().is_displayed().await.unwrap() {
-            let toggle = self.client.find(Locator::Id("mdbook-theme-toggle")).await;
-            toggle.unwrap().click().await.unwrap();
-        }
-        let id = format!("mdbook-theme-{theme}");
-        let choice = self.client.find(Locator::Id(&id)).await.unwrap();
-        wait_until_displayed(&choice).await;
-        choice.click().await.unwrap();
-        let class = self.js("return document.documentElement.className").await;
-        assert!(
-            class.as_str().unwrap().split(' ').any(|c| c == theme),
-            "the {theme} theme is not on: {class}"
-        );
     }
 
     /// The console messages of level SEVERE since the last call, as `source: text`.
