@@ -151,16 +151,20 @@ async fn search(browser: &Browser, term: &str) -> Vec<(String, String)> {
     let found = browser
         .js(&format!(
             "const base = new URL('{base}');
-             return Array.from(document.querySelectorAll('#mdbook-searchresults li > a'))
-                 .map(a => {{
-                     const url = new URL(a.href);
-                     return [url.pathname.slice(base.pathname.length) + url.hash, a.innerText];
-                 }});",
+             return {SHOWN_RESULTS};",
             base = site().base
         ))
         .await;
     serde_json::from_value(found).unwrap()
 }
+
+/// The results the search shows, in order, as `[page.html#section, title]`, pages relative to
+/// `base`, the book's root.
+const SHOWN_RESULTS: &str = "Array.from(document.querySelectorAll('#mdbook-searchresults li > a'))
+    .map(a => {
+        const url = new URL(a.href);
+        return [url.pathname.slice(base.pathname.length) + url.hash, a.innerText];
+    })";
 
 /// Every element of the page, outside code blocks and table wrappers (which scroll on their
 /// own), that reaches past the right edge of the viewport, and whether the page scrolls sideways.
@@ -720,11 +724,7 @@ async fn search_each(browser: &Browser, terms: &[&str]) -> Vec<Option<Vec<(Strin
                  bar.value = term;
                  bar.dispatchEvent(new KeyboardEvent('keyup', {{bubbles: true}}));
                  if (!header.innerText.includes(term)) return null;
-                 return Array.from(document.querySelectorAll('#mdbook-searchresults li > a'))
-                     .map(a => {{
-                         const url = new URL(a.href);
-                         return [url.pathname.slice(base.pathname.length) + url.hash, a.innerText];
-                     }});
+                 return {SHOWN_RESULTS};
              }});",
             base = site().base
         ))
