@@ -587,7 +587,7 @@ fn themes(found: &Value, page: &str, width: u32, failures: &mut Vec<String>) -> 
 #[derive(Default)]
 struct Pass {
     failures: Vec<String>,
-    /// Every chapter's tables, by chapter, as their cells' text (read on the desktop only).
+    /// Every chapter's tables, by chapter, as their cells' text.
     chapter_tables: Vec<(String, Vec<String>)>,
     eye_blocks: usize,
     /// Tables checked on a phone.
@@ -604,8 +604,8 @@ struct Pass {
 /// console are read by one script per page. On the first page that has them, the theme menu and
 /// an eye button are pressed by hand, as a reader does; after that, from the script, which
 /// presses the same buttons. Some pages have more to check while they are open: the front page,
-/// what searches find; the 404 page, the way back into the book; on the desktop, the print page,
-/// how it prints.
+/// what searches find; the 404 page, the way back into the book; the print page, how it prints,
+/// on A4 from the desktop's pass and on Letter from the phone's (`PAPERS`).
 async fn every_page_at(browser: &mut Browser, screen: (u32, u32)) -> Pass {
     let mut pass = Pass::default();
     let failures = &mut pass.failures;
@@ -614,7 +614,7 @@ async fn every_page_at(browser: &mut Browser, screen: (u32, u32)) -> Pass {
     let mut pages = site().pages();
     pages.retain(|page| page != "404.html" && page != "print.html");
     pages.push(missing.into());
-    // The print page last: on the desktop it is printed too, once every chapter's tables are known.
+    // The print page last: it is printed too, once every chapter's tables are known.
     pages.push("print.html".into());
     let chapters = site().chapters();
     browser.set_screen(screen).await;
@@ -628,7 +628,7 @@ async fn every_page_at(browser: &mut Browser, screen: (u32, u32)) -> Pass {
         let chapter = chapters.contains(page);
         let opts = serde_json::json!({
             "chapter": chapter,
-            "cells": chapter && desktop,
+            "cells": chapter,
             "phone": chapter && phone,
             "themesByHand": themes_by_hand_yet,
             "eyeByHand": eye_by_hand_yet,
@@ -641,12 +641,9 @@ async fn every_page_at(browser: &mut Browser, screen: (u32, u32)) -> Pass {
                 .map(|f| format!("sideways: {page} at {} px: {f}", screen.0)),
         );
         if chapter {
-            if desktop {
-                let cells: Vec<Vec<String>> =
-                    serde_json::from_value(found["cells"].clone()).unwrap();
-                pass.chapter_tables
-                    .extend(cells.into_iter().map(|cells| (page.clone(), cells)));
-            }
+            let cells: Vec<Vec<String>> = serde_json::from_value(found["cells"].clone()).unwrap();
+            pass.chapter_tables
+                .extend(cells.into_iter().map(|cells| (page.clone(), cells)));
             if phone {
                 pass.tables += tables_and_charts_on_a_phone(
                     &found["phone"],
@@ -695,9 +692,10 @@ async fn every_page_at(browser: &mut Browser, screen: (u32, u32)) -> Pass {
             the_404_page_leads_back_into_the_book(browser, screen.0, failures).await;
             pass.extras_checked.push("404 page");
         }
-        if page == "print.html" && desktop {
+        if page == "print.html" {
+            let paper = if desktop { PAPERS[0] } else { PAPERS[1] };
             let tables = &pass.chapter_tables;
-            printed_every_cell_and_code_line_is_kept(browser, tables, failures).await;
+            printed_every_cell_and_code_line_is_kept(browser, paper, tables, failures).await;
             browser.set_screen(screen).await;
             pass.extras_checked.push("print");
         }
@@ -866,12 +864,13 @@ async fn the_404_page_leads_back_into_the_book(
 /// default margins of 1 cm: A4 is 210 mm wide, Letter 8.5 in.
 const PAPERS: [(&str, u32); 2] = [("A4", 718), ("Letter", 740)];
 
-/// The open print page, printed on A4 and on Letter (laid out at each paper's width, with print
-/// styles): every table cell of every chapter is on it, none hidden or cut off at the right; no
+/// The open print page, printed on `paper` (laid out at its width, with print styles): every
+/// table cell of every chapter is on it, none hidden or cut off at the right; no
 /// code line and no character is cut off; nothing on the page scrolls, so no scrollbar is drawn
 /// down the pages.
 async fn printed_every_cell_and_code_line_is_kept(
     browser: &mut Browser,
+    (paper, width): (&str, u32),
     chapter_tables: &[(String, Vec<String>)],
     failures: &mut Vec<String>,
 ) {
@@ -883,59 +882,56 @@ async fn printed_every_cell_and_code_line_is_kept(
             serde_json::json!({"media": "print"}),
         )
         .await;
-    for (paper, width) in PAPERS {
-        browser.set_screen((width, 1000)).await;
-        let printed: Vec<Vec<String>> =
-            serde_json::from_value(browser.js(TABLE_CELLS).await).unwrap();
-        for (page, cells) in chapter_tables {
-            if !printed.contains(cells) {
-                failures.push(format!(
-                    "print on {paper}: not on the print page: {page}: a table starting {:?}",
-                    &cells[..cells.len().min(3)]
-                ));
-            }
+    browser.set_screen((width, 1000)).await;
+    let printed: Vec<Vec<String>> = serde_json::from_value(browser.js(TABLE_CELLS).await).unwrap();
+    for (page, cells) in chapter_tables {
+        if !printed.contains(cells) {
+            failures.push(format!(
+                "print on {paper}: not on the print page: {page}: a table starting {:?}",
+                &cells[..cells.len().min(3)]
+            ));
         }
-        let problems = browser
-            .js(
-                "const width = document.querySelector('main').getBoundingClientRect().right;
-                 const problems = [];
-                 for (const cell of document.querySelectorAll('main td, main th')) {
-                     if (cell.getClientRects().length === 0
-                         || cell.getBoundingClientRect().right > width + 0.5) {
-                         problems.push('a table cell is hidden or cut off: ' + cell.innerText);
-                     }
+    }
+    let problems = browser
+        .js(
+            "const width = document.querySelector('main').getBoundingClientRect().right;
+             const problems = [];
+             for (const cell of document.querySelectorAll('main td, main th')) {
+                 if (cell.getClientRects().length === 0
+                     || cell.getBoundingClientRect().right > width + 0.5) {
+                     problems.push('a table cell is hidden or cut off: ' + cell.innerText);
                  }
-                 for (const pre of document.querySelectorAll('main pre')) {
-                     const code = pre.querySelector('code') || pre;
-                     if (code.scrollWidth > code.clientWidth + 1 || pre.getBoundingClientRect().right > width + 0.5) {
-                         problems.push('a code line is cut off: ' + code.innerText.slice(0, 60));
-                     }
+             }
+             for (const pre of document.querySelectorAll('main pre')) {
+                 const code = pre.querySelector('code') || pre;
+                 if (code.scrollWidth > code.clientWidth + 1 || pre.getBoundingClientRect().right > width + 0.5) {
+                     problems.push('a code line is cut off: ' + code.innerText.slice(0, 60));
                  }
-                 // Text that does not fit its block overflows it, and is cut at the page's edge.
-                 for (const el of [document.querySelector('main'), ...document.querySelectorAll('main *')]) {
-                     const display = getComputedStyle(el).display;
-                     if (!['block', 'list-item', 'table-cell'].includes(display) || el.closest('pre, svg')) continue;
-                     if (el.scrollWidth > el.clientWidth + 1) {
-                         problems.push(el.tagName.toLowerCase() + ' overflows its width: '
-                             + (el.innerText || '').slice(0, 60));
-                     }
+             }
+             // Text that does not fit its block overflows it, and is cut at the page's edge.
+             for (const el of [document.querySelector('main'), ...document.querySelectorAll('main *')]) {
+                 const display = getComputedStyle(el).display;
+                 if (!['block', 'list-item', 'table-cell'].includes(display) || el.closest('pre, svg')) continue;
+                 if (el.scrollWidth > el.clientWidth + 1) {
+                     problems.push(el.tagName.toLowerCase() + ' overflows its width: '
+                         + (el.innerText || '').slice(0, 60));
                  }
-                 for (const el of [document.documentElement, document.body,
-                                   ...document.querySelectorAll('#mdbook-page-wrapper, .page, .content, main')]) {
-                     const style = getComputedStyle(el);
-                     const scrolls = ['auto', 'scroll'].includes(style.overflowY)
-                         || ['auto', 'scroll'].includes(style.overflowX);
-                     if (scrolls && el !== document.documentElement && el !== document.body) {
-                         problems.push('.' + (el.className || el.tagName) + ' scrolls on paper (overflow '
-                             + style.overflowX + ' ' + style.overflowY + '): a scrollbar is drawn');
-                     }
+             }
+             for (const el of [document.documentElement, document.body,
+                               ...document.querySelectorAll('#mdbook-page-wrapper, .page, .content, main')]) {
+                 const style = getComputedStyle(el);
+                 const scrolls = ['auto', 'scroll'].includes(style.overflowY)
+                     || ['auto', 'scroll'].includes(style.overflowX);
+                 if (scrolls && el !== document.documentElement && el !== document.body) {
+                     problems.push('.' + (el.className || el.tagName) + ' scrolls on paper (overflow '
+                         + style.overflowX + ' ' + style.overflowY + '): a scrollbar is drawn');
                  }
-                 return problems;",
-            )
-            .await;
-        for problem in problems.as_array().unwrap() {
-            failures.push(format!("print on {paper}: {}", problem.as_str().unwrap()));
-        }
+             }
+             return problems;",
+        )
+        .await;
+    for problem in problems.as_array().unwrap() {
+        failures.push(format!("print on {paper}: {}", problem.as_str().unwrap()));
     }
     browser
         .devtools(
@@ -949,7 +945,10 @@ async fn printed_every_cell_and_code_line_is_kept(
 /// browser waits on the other's, the two cores are not both busy.
 #[tokio::test]
 async fn the_published_site_works_as_readers_use_it() {
+    // The book is built while the browsers start.
+    let building = tokio::task::spawn_blocking(|| site().base.clone());
     let (desktop, phone) = tokio::join!(Browser::start(), Browser::start());
+    building.await.expect("the book is built and served");
     let (Some(mut desktop), Some(mut phone)) = (desktop, phone) else {
         return;
     };
@@ -957,20 +956,13 @@ async fn the_published_site_works_as_readers_use_it() {
         every_page_at(&mut desktop, SCREENS[0]),
         every_page_at(&mut phone, SCREENS[1]),
     );
-    desktop.stop().await;
-    phone.stop().await;
+    tokio::join!(desktop.stop(), phone.stop());
     let mut failures = Vec::new();
-    let extras: [&[&str]; 2] = [
-        &["searches", "404 page", "print"],
-        &["searches", "404 page"],
-    ];
-    for ((pass, width), extras) in [(&desktop_pass, SCREENS[0].0), (&phone_pass, SCREENS[1].0)]
-        .into_iter()
-        .zip(extras)
-    {
+    for (pass, width) in [(&desktop_pass, SCREENS[0].0), (&phone_pass, SCREENS[1].0)] {
         failures.extend(pass.failures.iter().cloned());
         assert_eq!(
-            pass.extras_checked, extras,
+            pass.extras_checked,
+            ["searches", "404 page", "print"],
             "at {width} px, the pages these checks need were not all in the loop"
         );
         assert!(
