@@ -345,18 +345,31 @@ const TABLE_CELLS: &str = "
     return Array.from(document.querySelectorAll('main table')).map(table =>
         Array.from(table.querySelectorAll('th, td')).map(cell => cell.textContent.replace(/\\s+/g, ' ').trim()));";
 
+/// With `FIGURE_HELPERS`: `CONTRAST`, if the theme `theme` names (a JavaScript expression) is the
+/// one on; else the problem that it is not.
+fn contrast_in_theme(theme: &str) -> String {
+    format!(
+        "if (!document.documentElement.classList.contains({theme})) {{
+             return {{problems: ['the theme is not on'], figures: 0}};
+         }}
+         {CONTRAST}"
+    )
+}
+
 /// With `FIGURE_HELPERS`: all five of mdBook's themes picked in turn from a script, pressing the
 /// buttons of the theme menu, with `CONTRAST` in each; then the light theme again.
-const ALL_THEMES: &str = "
-    const found = {};
-    for (const theme of THEMES) {
-        document.getElementById('mdbook-theme-' + theme).click();
-        found[theme] = document.documentElement.classList.contains(theme)
-            ? await (async () => { CONTRAST })()
-            : {problems: ['the theme is not on'], figures: 0};
-    }
-    document.getElementById('mdbook-theme-light').click();
-    return found;";
+fn all_themes() -> String {
+    format!(
+        "const found = {{}};
+         for (const theme of {THEMES:?}) {{
+             document.getElementById('mdbook-theme-' + theme).click();
+             found[theme] = await (async () => {{ {contrast} }})();
+         }}
+         document.getElementById('mdbook-theme-light').click();
+         return found;",
+        contrast = contrast_in_theme("theme")
+    )
+}
 
 /// Every block with hidden lines hides them, and shows them once its eye button is pressed. Code
 /// folded away (an exercise's starter and solution) is unfolded first, as a reader does. With
@@ -384,9 +397,7 @@ const EYE_BUTTONS: &str = "
 /// on a phone (`opts.phone`), how many tables and figures it shows, their contrast in every theme
 /// (unless `opts.themesByHand`), and the eye buttons.
 fn page_checks(opts: &Value) -> String {
-    let themes = ALL_THEMES
-        .replace("THEMES", &format!("{THEMES:?}"))
-        .replace("CONTRAST", CONTRAST);
+    let themes = all_themes();
     format!(
         "const opts = {opts};
          const found = {{sideways: (() => {{ {SIDEWAYS} }})()}};
@@ -554,12 +565,7 @@ async fn themes_by_hand(browser: &Browser) -> serde_json::Map<String, Value> {
         if found.contains_key(theme) {
             break;
         }
-        let contrast = format!(
-            "if (!document.documentElement.classList.contains('{theme}')) {{
-                 return {{problems: ['the theme is not on'], figures: 0}};
-             }}
-             {CONTRAST}"
-        );
+        let contrast = contrast_in_theme(&format!("'{theme}'"));
         found.insert(theme.into(), with_figure_helpers(browser, &contrast).await);
     }
     // Left open, the menu would close at the next press anywhere, and scroll the page to its top.
@@ -675,12 +681,9 @@ async fn every_page_at(browser: &mut Browser, screen: (u32, u32)) -> Pass {
             }
             pass.eye_blocks += hidden.len();
         }
+        // From the front page, the searches of `TEACHING` are its search.
         let depth = page.matches('/').count();
-        let searching = if depth == 0 {
-            page == "index.html"
-        } else {
-            !searched_at_depth.contains(&depth)
-        };
+        let searching = depth > 0 && !searched_at_depth.contains(&depth);
         if searching {
             searched_at_depth.push(depth);
         }
@@ -700,8 +703,6 @@ async fn every_page_at(browser: &mut Browser, screen: (u32, u32)) -> Pass {
             pass.extras_checked.push("print");
         }
         // Last, so that any error the checks above cause is reported with this page.
-        // From the front page, the searches of `TEACHING` were its search.
-        let searching = searching && page != "index.html";
         search_and_console(browser, page, screen.0, searching, failures).await;
     }
     pass
@@ -742,35 +743,23 @@ async fn search_finds_the_sections_that_teach_each_term(
     // The typed term last: mdBook does not search again for the term it shows.
     let mut terms: Vec<&str> = TEACHING.iter().map(|&(term, _)| term).collect();
     terms.rotate_left(1);
-    let mut each = search_each(browser, &terms).await;
-    if each.last().unwrap().as_ref() != Some(&typed) {
+    let mut taught = search_each(browser, &terms).await;
+    // Back in the order of `TEACHING`.
+    taught.rotate_right(1);
+    if taught[0].as_ref() != Some(&typed) {
         failures.push(format!(
             "search: at {width} px, `{}` typed finds {typed:?}, but from a script {:?}",
-            TEACHING[0].0,
-            each.last().unwrap()
+            TEACHING[0].0, taught[0]
         ));
     }
-    each.extend(search_each(browser, NOT_TAUGHT_YET).await);
-    let all_terms = terms.iter().chain(NOT_TAUGHT_YET);
-    for (term, found) in all_terms.zip(each) {
+    let untaught = search_each(browser, NOT_TAUGHT_YET).await;
+    let no_header =
+        |term| format!("search: at {width} px, searching `{term}` shows no results header for it");
+    for (&(term, teaching), found) in TEACHING.iter().zip(taught) {
         let Some(found) = found else {
-            failures.push(format!(
-                "search: at {width} px, searching `{term}` shows no results header for it"
-            ));
+            failures.push(no_header(term));
             continue;
         };
-        if NOT_TAUGHT_YET.contains(term) {
-            for (section, title) in found {
-                let heading = title.split('»').next_back().unwrap_or("");
-                if heading.to_lowercase().contains(&term.to_lowercase()) {
-                    failures.push(format!(
-                        "search: {section} (\"{title}\") names `{term}`: add it to TEACHING"
-                    ));
-                }
-            }
-            continue;
-        }
-        let teaching = TEACHING.iter().find(|(t, _)| t == term).unwrap().1;
         let mut first: Vec<&str> = found
             .iter()
             .take(teaching.len())
@@ -784,6 +773,20 @@ async fn search_finds_the_sections_that_teach_each_term(
             failures.push(format!(
                 "search: at {width} px, `{term}` should first find {teaching:?}; it finds {found:#?}"
             ));
+        }
+    }
+    for (&term, found) in NOT_TAUGHT_YET.iter().zip(untaught) {
+        let Some(found) = found else {
+            failures.push(no_header(term));
+            continue;
+        };
+        for (section, title) in found {
+            let heading = title.split('»').next_back().unwrap_or("");
+            if heading.to_lowercase().contains(&term.to_lowercase()) {
+                failures.push(format!(
+                    "search: {section} (\"{title}\") names `{term}`: add it to TEACHING"
+                ));
+            }
         }
     }
 }
