@@ -38,6 +38,11 @@ async fn echo(mut request: Request) -> Response {
             let _ = tokio::io::copy(&mut from, &mut to).await;
         }
     });
+    switching_to_echo()
+}
+
+/// 101 Switching Protocols, to the `echo` protocol.
+fn switching_to_echo() -> Response {
     Response::builder()
         .status(StatusCode::SWITCHING_PROTOCOLS)
         .header(header::CONNECTION, "upgrade")
@@ -155,12 +160,7 @@ async fn without_upgrades_the_route_gets_an_error_instead_of_the_connection() {
                 let outcome = upgrade.await.map(|_| ()).map_err(|e| e.to_string());
                 errors.send(outcome).unwrap();
             });
-            Response::builder()
-                .status(StatusCode::SWITCHING_PROTOCOLS)
-                .header(header::CONNECTION, "upgrade")
-                .header(header::UPGRADE, "echo")
-                .body(Body::empty())
-                .unwrap()
+            switching_to_echo()
         }
     };
     let app = Router::new().route("/echo", get(route));
