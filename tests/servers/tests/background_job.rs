@@ -6,6 +6,8 @@
 
 #[path = "support/http.rs"]
 mod http;
+#[path = "support/serve.rs"]
+mod serve;
 
 #[allow(dead_code)]
 #[path = "../../../snippets/examples/background_job.rs"]
@@ -166,10 +168,7 @@ async fn job_reports_the_visits_so_far_and_returns_when_cancelled_between_rounds
     let dir = scratch_dir("rounds");
     let report = dir.join("visits.txt");
     let visits = background_job::Visits::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = background_job::app_with(visits.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let addr = serve::serve(background_job::app_with(visits.clone())).await;
     for _ in 0..3 {
         http::get(addr, "/").await.unwrap();
     }

@@ -5,6 +5,9 @@
 #[allow(dead_code)] // only its `read_response` is used here
 #[path = "support/http.rs"]
 mod http;
+#[path = "support/serve.rs"]
+mod serve;
+use serve::serve;
 
 #[allow(dead_code)] // the example's `main` binds port 3000; only its `app()` is used here
 #[path = "../../../snippets/examples/handler_errors.rs"]
@@ -16,17 +19,10 @@ use axum::{
     routing,
 };
 use std::{net::SocketAddr, time::Duration};
-use tokio::{io::AsyncWriteExt, net::TcpListener, net::TcpStream};
+use tokio::{io::AsyncWriteExt, net::TcpStream};
 
 /// A safety net against a hung test, not a measurement.
 const PATIENCE: Duration = Duration::from_secs(120);
-
-async fn serve(app: Router) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    addr
-}
 
 /// `method path` with `body`, sent as JSON unless `content_type` says otherwise.
 async fn send(

@@ -7,18 +7,13 @@ mod hello;
 
 #[path = "support/http.rs"]
 mod http;
+#[path = "support/serve.rs"]
+mod serve;
 
 use std::net::SocketAddr;
 
-use tokio::net::TcpListener;
-
-/// Serves `hello::app()` on 127.0.0.1 with a port the OS picks, and returns its address. The
-/// server is a task of the test's runtime, so it stops when the test ends.
 async fn serve_hello() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, hello::app()).await.unwrap() });
-    addr
+    serve::serve(hello::app()).await
 }
 
 #[tokio::test]

@@ -7,16 +7,14 @@ mod shared_state;
 
 #[path = "support/http.rs"]
 mod http;
-
-use tokio::net::TcpListener;
+#[path = "support/serve.rs"]
+mod serve;
 
 const VISITS: u64 = 200;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_visits_are_each_counted_once() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, shared_state::app()).await.unwrap() });
+    let addr = serve::serve(shared_state::app()).await;
 
     let mut visits = tokio::task::JoinSet::new();
     for _ in 0..VISITS {

@@ -9,6 +9,9 @@
 #[path = "../../../snippets/examples/streaming.rs"]
 mod streaming;
 
+#[path = "support/serve.rs"]
+mod serve;
+
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
@@ -28,11 +31,7 @@ fn scratch_dir(name: &str) -> PathBuf {
 }
 
 async fn serve(dir: &std::path::Path, upload_limit: u64, step: Duration) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = streaming::app_with(dir.to_path_buf(), upload_limit, step);
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    addr
+    serve::serve(streaming::app_with(dir.to_path_buf(), upload_limit, step)).await
 }
 
 struct Response {

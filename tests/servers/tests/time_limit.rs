@@ -6,6 +6,9 @@
 
 #[path = "support/http.rs"]
 mod http;
+#[path = "support/serve.rs"]
+mod serve;
+use serve::serve;
 
 #[allow(dead_code)]
 #[path = "../../../snippets/examples/time_limit.rs"]
@@ -13,7 +16,6 @@ mod time_limit;
 
 use axum::{Router, routing};
 use std::{net::SocketAddr, time::Duration};
-use tokio::net::TcpListener;
 
 const HOUR: Duration = Duration::from_secs(3600);
 
@@ -22,15 +24,6 @@ const LIMIT: Duration = Duration::from_millis(400);
 
 /// A safety net against a hung test, not a measurement.
 const PATIENCE: Duration = Duration::from_secs(120);
-
-/// Serves `app` on 127.0.0.1 with a port the OS picks, as a task of the test's runtime, so it
-/// stops when the test ends.
-async fn serve(app: Router) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    addr
-}
 
 async fn get(addr: SocketAddr, path: &str) -> http::Response {
     tokio::time::timeout(PATIENCE, http::get(addr, path))
