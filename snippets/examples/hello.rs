@@ -5,10 +5,6 @@
 //! Set `PORT` to pick another port than 3000 (`PORT=0` takes any free one).
 
 use axum::{Router, routing::get};
-use tokio::{
-    net::TcpListener,
-    signal::unix::{SignalKind, signal},
-};
 
 /// The whole application. `main` serves it on port 3000; the tests serve the same router.
 pub fn app() -> Router {
@@ -23,7 +19,7 @@ async fn hello() -> &'static str {
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let port = std::env::var("PORT").unwrap_or_else(|_| "3000".to_string());
-    let listener = TcpListener::bind(format!("127.0.0.1:{port}")).await?;
+    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
     let stop = shutdown_signal()?;
     println!("listening on http://{}", listener.local_addr()?);
     axum::serve(listener, app())
@@ -36,6 +32,7 @@ async fn main() -> std::io::Result<()> {
 /// Listens for Ctrl-C (SIGINT) and for SIGTERM, which `kill`, `docker stop`, systemd and
 /// Kubernetes send, from the moment it is called. The future completes at the first of them.
 fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
     let mut interrupt = signal(SignalKind::interrupt())?;
     let mut terminate = signal(SignalKind::terminate())?;
     Ok(async move {
