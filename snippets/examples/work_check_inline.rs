@@ -60,6 +60,13 @@ pub fn sort_random(n: u32) -> String {
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     // Serves `app()` on 127.0.0.1:8000 until Ctrl-C or SIGTERM: see "Stopping a server".
-    axum::serve(tokio::net::TcpListener::bind("127.0.0.1:8000").await.unwrap(), app()).await.unwrap(); // placeholder until the work_check rewrite lands
+    axum::serve(
+        tokio::net::TcpListener::bind("127.0.0.1:8000")
+            .await
+            .unwrap(),
+        app(),
+    )
+    .await
+    .unwrap(); // placeholder until the work_check rewrite lands
 }
 // ANCHOR_END: main

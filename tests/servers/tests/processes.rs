@@ -89,7 +89,9 @@ fn sigterm_during_work_lets_it_finish_and_exits_zero() {
 #[test]
 fn sigint_and_sigterm_each_stop_an_idle_server_right_after_it_is_ready() {
     let names = SERVERS.map(|(name, _)| name);
-    let runs = names.iter().flat_map(|name| [(*name, "INT"), (*name, "TERM")]);
+    let runs = names
+        .iter()
+        .flat_map(|name| [(*name, "INT"), (*name, "TERM")]);
     thread::scope(|scope| {
         for (name, signal) in runs {
             scope.spawn(move || {

@@ -151,3 +151,25 @@ fn an_event_stream_ends_at_the_stop() {
     assert_eq!(status.code(), Some(0), "{logged:?}");
     assert_eq!(logged[1], "stopped: every request finished");
 }
+
+#[test]
+fn a_websocket_gets_a_close_frame_at_the_stop() {
+    use tungstenite::{Message, protocol::frame::coding::CloseCode};
+    let mut server = start("600");
+    let url = format!("ws://{}/ws", server.addr);
+    let (mut socket, _) = tungstenite::client(url.as_str(), server.connect()).unwrap();
+    socket.send(Message::text("hello")).unwrap();
+    assert_eq!(socket.read().unwrap(), Message::text("hello"));
+    server.signal("TERM");
+    // The server says why it closes, then the connection ends.
+    match socket.read().unwrap() {
+        Message::Close(Some(frame)) => {
+            assert_eq!(frame.code, CloseCode::Away);
+            assert_eq!(frame.reason, "the server is stopping");
+        }
+        other => panic!("expected a Close frame, got {other:?}"),
+    }
+    let (status, logged) = server.wait_for_exit();
+    assert_eq!(status.code(), Some(0), "{logged:?}");
+    assert_eq!(logged[1], "stopped: every request finished");
+}
