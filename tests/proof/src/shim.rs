@@ -357,6 +357,7 @@ mod tests {
             &block(Kind::Run, true),
             Path::new("/t/rust-skepticA/test.rs"),
             Path::new("/o/binaries/c_line_3.7-1"),
+            None,
         );
         let out: Vec<String> = out
             .iter()
@@ -385,10 +386,40 @@ mod tests {
             &block(Kind::CompileFail, false),
             Path::new("test.rs"),
             Path::new("/o/p"),
+            None,
         );
         assert!(out.contains(&OsString::from("--emit=metadata=x")));
         assert!(!out.contains(&OsString::from("-Dwarnings")));
         assert!(!out.contains(&OsString::from("-o")));
+    }
+
+    #[test]
+    fn a_block_gets_only_the_crates_of_the_readers_project() {
+        let args: Vec<OsString> = [
+            "test.rs",
+            "--extern",
+            "axum=/d/libaxum.rlib",
+            "--extern",
+            "skeptic=/d/libskeptic.rlib",
+            "-L",
+            "dependency=/d",
+        ]
+        .map(OsString::from)
+        .to_vec();
+        let out = block_args(
+            args,
+            &block(Kind::NoRun, true),
+            Path::new("test.rs"),
+            Path::new("/o/p"),
+            Some("axum\ntokio\n"),
+        );
+        let out: Vec<String> = out
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert!(out.contains(&"axum=/d/libaxum.rlib".to_owned()), "{out:?}");
+        assert!(!out.iter().any(|a| a.contains("skeptic")), "{out:?}");
+        assert!(out.contains(&"dependency=/d".to_owned()), "{out:?}");
     }
 
     #[test]
