@@ -122,17 +122,7 @@ async fn echo(mut socket: WebSocket, stop: CancellationToken) {
 // ANCHOR_END: streams
 
 // ANCHOR: main
-fn main() -> ExitCode {
-    match run() {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("{e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-fn run() -> io::Result<ExitCode> {
+fn main() -> io::Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new()?;
     let code = runtime.block_on(serve());
     // Dropping a runtime waits for its blocking tasks, for as long as they run, even when their
@@ -142,22 +132,25 @@ fn run() -> io::Result<ExitCode> {
 }
 // ANCHOR_END: main
 
-// ANCHOR: serve
+/// `DRAIN_TIMEOUT_SECS`, 8 by default: below the 10 s that `docker stop` waits.
+fn drain_timeout() -> io::Result<Duration> {
+    match std::env::var("DRAIN_TIMEOUT_SECS").map(|s| s.parse::<u64>()) {
+        Err(_) => Ok(Duration::from_secs(8)),
+        Ok(Ok(secs)) => Ok(Duration::from_secs(secs)),
+        Ok(Err(_)) => Err(io::Error::other(
+            "DRAIN_TIMEOUT_SECS must be a whole number",
+        )),
+    }
+}
+
 async fn serve() -> io::Result<ExitCode> {
     let port = std::env::var("PORT").unwrap_or_else(|_| "3000".to_string());
-    let drain = match std::env::var("DRAIN_TIMEOUT_SECS").map(|s| s.parse::<u64>()) {
-        Err(_) => Duration::from_secs(8),
-        Ok(Ok(secs)) => Duration::from_secs(secs),
-        Ok(Err(_)) => {
-            return Err(io::Error::other(
-                "DRAIN_TIMEOUT_SECS must be a whole number",
-            ));
-        }
-    };
+    let drain = drain_timeout()?;
     let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
     let signal = shutdown_signal()?;
     println!("listening on http://{}", listener.local_addr()?);
 
+    // ANCHOR: serve
     let stopping = Stopping {
         stop: CancellationToken::new(),
         sockets: TaskTracker::new(),

@@ -4,6 +4,7 @@
 //! `curl http://127.0.0.1:3000/`. Stop it with Ctrl-C, or with SIGTERM as `docker stop` does.
 //! Set `PORT` to pick another port than 3000 (`PORT=0` takes any free one).
 
+// ANCHOR: server
 use axum::{Router, routing::get};
 
 /// The whole application. `main` serves it on port 3000; the tests serve the same router.
@@ -27,6 +28,7 @@ async fn main() -> std::io::Result<()> {
         .await
 }
 // ANCHOR_END: main
+// ANCHOR_END: server
 
 // ANCHOR: shutdown_signal
 /// Listens for Ctrl-C (SIGINT) and for SIGTERM, which `kill`, `docker stop`, systemd and
