@@ -15,17 +15,15 @@ book_proof::two_tests_per_core!();
 #[path = "support/socket_table.rs"]
 mod socket_table;
 
-use std::{
-    io::{BufRead, BufReader, Read, Write},
-    net::{SocketAddr, TcpStream},
-    process::{Child, Command, ExitStatus, Stdio},
-    sync::mpsc,
-    thread,
-    time::{Duration, Instant},
-};
+#[path = "support/process.rs"]
+mod process;
 
-/// A safety net against a hung test, not a measurement.
-const PATIENCE: Duration = Duration::from_secs(120);
+use process::{PATIENCE, Server, read_to_close};
+use std::{
+    io::{Read, Write},
+    net::TcpStream,
+    thread,
+};
 
 /// Every example server, by the name of its program (and of its file in `snippets/examples`).
 const SERVERS: [(&str, &str); 11] = [
@@ -52,128 +50,15 @@ const WORK_SERVERS: [&str; 4] = [
     "work_check_rayon",
 ];
 
-struct Server {
-    name: &'static str,
-    child: Child,
-    addr: SocketAddr,
-    stderr: mpsc::Receiver<String>,
-    /// What the server wrote to stderr so far, a line an entry.
-    logged: Vec<String>,
+/// The program called `name`: one of `SERVERS`.
+fn program(name: &str) -> &'static str {
+    SERVERS.iter().find(|(n, _)| *n == name).unwrap().1
 }
 
 /// Starts the program `name` on a free port, with `settings` in its environment, and waits
 /// until it says where it listens.
 fn start(name: &'static str, settings: &[(&str, &str)]) -> Server {
-    let (child, stdout, stderr) = spawn(name, settings);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("{name} printed {line:?}"))
-        .parse()
-        .unwrap();
-    Server {
-        name,
-        child,
-        addr,
-        stderr,
-        logged: Vec::new(),
-    }
-}
-
-fn spawn(
-    name: &str,
-    settings: &[(&str, &str)],
-) -> (Child, std::process::ChildStdout, mpsc::Receiver<String>) {
-    let program = SERVERS.iter().find(|(n, _)| *n == name).unwrap().1;
-    let mut child = Command::new(program)
-        .env("PORT", "0")
-        .envs(settings.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (lines, stderr) = mpsc::channel();
-    let pipe = BufReader::new(child.stderr.take().unwrap());
-    thread::spawn(move || {
-        for line in pipe.lines() {
-            if lines.send(line.unwrap()).is_err() {
-                break;
-            }
-        }
-    });
-    let stdout = child.stdout.take().unwrap();
-    (child, stdout, stderr)
-}
-
-impl Server {
-    /// Sends `signal` (`"TERM"` or `"INT"`) to the server, by its process id.
-    fn signal(&self, signal: &str) {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill")
-            .args(["-s", signal, &pid])
-            .status()
-            .unwrap();
-        assert!(sent.success(), "kill -s {signal} {pid}");
-    }
-
-    /// Waits for the next line the server writes to stderr.
-    fn next_log_line(&mut self) -> String {
-        let line = self
-            .stderr
-            .recv_timeout(PATIENCE)
-            .unwrap_or_else(|_| panic!("{}: no more lines on stderr", self.name));
-        self.logged.push(line.clone());
-        line
-    }
-
-    /// Waits for the server to exit; returns how, and everything it wrote to stderr.
-    fn wait_for_exit(&mut self) -> (ExitStatus, Vec<String>) {
-        let since = Instant::now();
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            assert!(since.elapsed() < PATIENCE, "{} never exited", self.name);
-            thread::sleep(Duration::from_millis(10));
-        };
-        // The pipe ends with the process: the reader thread sends the rest, then hangs up.
-        self.logged.extend(self.stderr.iter());
-        (status, std::mem::take(&mut self.logged))
-    }
-
-    fn connect(&self) -> TcpStream {
-        let stream = TcpStream::connect(self.addr).unwrap();
-        stream.set_read_timeout(Some(PATIENCE)).unwrap();
-        stream
-    }
-
-    /// A whole request on a fresh connection; the connection stays open for the answer.
-    fn send_get(&self, path: &str) -> TcpStream {
-        let mut stream = self.connect();
-        let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
-        stream.write_all(request.as_bytes()).unwrap();
-        stream
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        // Stops what this test started, by its process id, if it is still running.
-        if self.child.try_wait().ok().flatten().is_none() {
-            self.child.kill().ok();
-            self.child.wait().ok();
-        }
-    }
-}
-
-/// Reads until the server closes the connection; returns everything it sent.
-fn read_to_close(mut stream: TcpStream) -> String {
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).unwrap();
-    String::from_utf8(answer).unwrap()
+    process::start(name, program(name), settings)
 }
 
 /// Waits until the server has read the request `client` sent (see `socket_table`).
@@ -328,17 +213,9 @@ fn each_server(names: impl IntoIterator<Item = &'static str>, check: impl Fn(&'s
     });
 }
 
-/// Starts `name` with one setting and expects it to refuse: no `listening on` line, exit
-/// status 1, and one line on stderr, which this returns.
+/// Starts `name` with one setting and expects it to refuse with one line, which this returns.
 fn refusal(name: &str, setting: (&str, &str)) -> String {
-    let (mut child, mut stdout, stderr) = spawn(name, &[setting]);
-    let status = child.wait().unwrap();
-    let mut printed = String::new();
-    stdout.read_to_string(&mut printed).unwrap();
-    let logged: Vec<String> = stderr.iter().collect();
-    assert_eq!((status.code(), printed.as_str()), (Some(1), ""), "{name}");
-    assert_eq!(logged.len(), 1, "{name}: {logged:?}");
-    logged[0].clone()
+    process::refusal(name, program(name), setting)
 }
 
 #[test]
