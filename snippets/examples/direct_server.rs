@@ -1,9 +1,12 @@
 //! A server that faces its clients directly, with no proxy in front to shield it from slow ones.
-//! It speaks HTTP/1 only, and puts a time limit on every stage a client controls: a client gets
-//! `HEADER_TIMEOUT_SECS` to send a request head, and each request, body included, gets
-//! `REQUEST_TIMEOUT_SECS` (past it: `408 Request Timeout`). On SIGINT or SIGTERM it stops
-//! accepting, lets the requests in flight finish, and exits 0; if connections are still open
-//! `DRAIN_TIMEOUT_SECS` later, it says so and exits 1.
+//! It puts a time limit on every stage a client controls: a client gets `HEADER_TIMEOUT_SECS` to
+//! send a request head, and each request, body included, gets `REQUEST_TIMEOUT_SECS` (past it:
+//! `408 Request Timeout`). On SIGINT or SIGTERM it stops accepting, lets the requests in flight
+//! finish, and exits 0; if connections are still open `DRAIN_TIMEOUT_SECS` later, it says so and
+//! exits 1.
+//!
+//! It speaks HTTP/1 only. Browsers speak HTTP/2 only over TLS, which a proxy or load balancer
+//! usually ends, and hyper has no time limit for an HTTP/2 client that is slow to send headers.
 //!
 //! Run it with `cargo run -p snippets --example direct_server`, then, from another terminal,
 //! `curl localhost:8000/` or `curl --data-binary @Cargo.toml localhost:8000/echo`.
@@ -84,8 +87,8 @@ fn run() -> Result<ExitCode, String> {
         println!("listening on http://{address}");
         Ok(serve(listener, &limits, stop).await)
     });
-    // Returning from `main` drops the runtime, which waits for every blocking task still
-    // running (`spawn_blocking`) for as long as it takes. Give them one second.
+    // Dropping the runtime would wait for every blocking task still running (`spawn_blocking`)
+    // for as long as it takes: give them one second.
     runtime.shutdown_timeout(Duration::from_secs(1));
     exit
 }
@@ -99,8 +102,8 @@ async fn serve(listener: TcpListener, limits: &Limits, stop: impl Future<Output 
         limits.request,
     ));
     // A client gets `limits.header` to send a request head, from when hyper starts to read one:
-    // on a new connection, and after each answer on a kept-alive one. hyper needs a timer for
-    // this; without one it ignores the limit.
+    // on a new connection, and after each answer on a kept-alive one. The limit runs on the
+    // timer hyper is given: without one, setting it panics, and its default (30 s) never applies.
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header);
