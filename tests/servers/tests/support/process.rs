@@ -1,5 +1,6 @@
-//! An example server run as the program a reader starts, stopped the way a terminal, `kill`,
-//! systemd or a container runtime does: with a signal to its process id. std only.
+//! Runs an example server as the program a reader starts: on a free port (`PORT=0`), with its
+//! settings in its environment, stopped by signals sent to its process id. Shared by the process
+//! tests; std only.
 
 use std::{
     io::{BufRead, BufReader, Read, Write},
@@ -22,8 +23,8 @@ pub struct Server {
     logged: Vec<String>,
 }
 
-/// Starts `program` on a free port (`PORT=0`), with `settings` in its environment, and waits
-/// until it says where it listens.
+/// Starts `program` (called `name` in messages) on a free port, with `settings` in its
+/// environment, and waits until it says where it listens.
 pub fn start(name: &'static str, program: &str, settings: &[(&str, &str)]) -> Server {
     let (child, stdout, stderr) = spawn(program, settings);
     let mut line = String::new();
@@ -43,8 +44,8 @@ pub fn start(name: &'static str, program: &str, settings: &[(&str, &str)]) -> Se
     }
 }
 
-/// Starts `program` on a free port with `settings`; returns it, its stdout, and its stderr line
-/// by line.
+/// Starts `program` with `PORT=0` and `settings`; returns it, its stdout, and its stderr a line
+/// at a time.
 pub fn spawn(
     program: &str,
     settings: &[(&str, &str)],
@@ -70,7 +71,6 @@ pub fn spawn(
     (child, stdout, stderr)
 }
 
-#[allow(dead_code)] // not every test uses every method
 impl Server {
     /// Sends `signal` (`"TERM"` or `"INT"`) to the server, by its process id.
     pub fn signal(&self, signal: &str) {
@@ -83,6 +83,7 @@ impl Server {
     }
 
     /// Waits for the next line the server writes to stderr.
+    #[allow(dead_code)] // not every test reads the log as it comes
     pub fn next_log_line(&mut self) -> String {
         let line = self
             .stderr
@@ -108,9 +109,7 @@ impl Server {
     }
 
     pub fn connect(&self) -> TcpStream {
-        let stream = TcpStream::connect(self.addr).unwrap();
-        stream.set_read_timeout(Some(PATIENCE)).unwrap();
-        stream
+        connect(self.addr)
     }
 
     /// A whole request on a fresh connection; the connection stays open for the answer.
@@ -132,10 +131,32 @@ impl Drop for Server {
     }
 }
 
-/// Reads until the server closes the connection; returns everything it sent.
+/// A connection to `addr` whose reads give up after `PATIENCE`.
 #[allow(dead_code)]
+pub fn connect(addr: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    stream
+}
+
+/// Reads until the server closes the connection; returns everything it sent.
+#[allow(dead_code)] // not every test reads this way
 pub fn read_to_close(mut stream: TcpStream) -> String {
     let mut answer = Vec::new();
     stream.read_to_end(&mut answer).unwrap();
     String::from_utf8(answer).unwrap()
+}
+
+/// Starts `program` with one setting and expects it to refuse: no `listening on` line, exit
+/// status 1, and one line on stderr, which this returns.
+#[allow(dead_code)] // not every test starts a refusing server
+pub fn refusal(name: &str, program: &str, setting: (&str, &str)) -> String {
+    let (mut child, mut stdout, stderr) = spawn(program, &[setting]);
+    let status = child.wait().unwrap();
+    let mut printed = String::new();
+    stdout.read_to_string(&mut printed).unwrap();
+    let logged: Vec<String> = stderr.iter().collect();
+    assert_eq!((status.code(), printed.as_str()), (Some(1), ""), "{name}");
+    assert_eq!(logged.len(), 1, "{name}: {logged:?}");
+    logged[0].clone()
 }
