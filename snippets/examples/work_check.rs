@@ -3,8 +3,9 @@
 //!
 //! Run it with `cargo run --release -p snippets --example work_check`, then, from another
 //! terminal, start one sort per core and ask for `/check` a moment later:
-//! `for i in $(seq $(nproc)); do curl -s localhost:8000/work/7 & done; sleep 0.1; curl localhost:8000/check; wait`
-//! prints `OK` first. Stop it with Ctrl-C, or with SIGTERM as `docker stop` does.
+//! `for i in $(seq $(nproc)); do curl -s http://localhost:8000/work/7 & done; sleep 0.1; curl http://localhost:8000/check; wait`
+//! prints `OK` first.
+//! Stop it with Ctrl-C, or with SIGTERM as `docker stop` does.
 //! Set `PORT` to pick another port than 8000 (`PORT=0` takes any free one).
 
 use axum::{Router, extract::Path, http::StatusCode, routing::get};

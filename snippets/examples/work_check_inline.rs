@@ -4,8 +4,9 @@
 //!
 //! Run it with `cargo run --release -p snippets --example work_check_inline`, then, from another
 //! terminal, start one sort per core and ask for `/check` a moment later:
-//! `for i in $(seq $(nproc)); do curl -s localhost:8000/work/7 & done; sleep 0.1; curl localhost:8000/check; wait`
-//! prints `OK` only after a sort's line. Stop it with Ctrl-C, or with SIGTERM as `docker stop` does.
+//! `for i in $(seq $(nproc)); do curl -s http://localhost:8000/work/7 & done; sleep 0.1; curl http://localhost:8000/check; wait`
+//! prints `OK` only after a sort's line.
+//! Stop it with Ctrl-C, or with SIGTERM as `docker stop` does.
 //! Set `PORT` to pick another port than 8000 (`PORT=0` takes any free one).
 
 use axum::{Router, extract::Path, http::StatusCode, routing::get};
