@@ -27,8 +27,12 @@ pub struct Server {
 /// environment, and waits until it says where it listens.
 pub fn start(name: &'static str, program: &str, settings: &[(&str, &str)]) -> Server {
     let (child, stdout, stderr) = spawn(program, settings);
+    let mut stdout = BufReader::new(stdout);
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
+    stdout.read_line(&mut line).unwrap();
+    // The rest of stdout is read, and dropped, until the server exits: a server whose stdout
+    // was closed would fail at its next `println!`, as no real one does.
+    thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     let addr = line
         .trim()
         .strip_prefix("listening on http://")
