@@ -29,10 +29,7 @@ use hyper_util::{
     service::TowerToHyperService,
 };
 use std::{pin::pin, process::ExitCode, time::Duration};
-use tokio::{
-    net::TcpListener,
-    signal::unix::{SignalKind, signal},
-};
+use tokio::net::TcpListener;
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tower_http::timeout::TimeoutLayer;
 
@@ -189,6 +186,7 @@ fn seconds(name: &str, default: u64) -> Result<Duration, String> {
 /// Listens for Ctrl-C (SIGINT) and for SIGTERM, which `kill`, `docker stop`, systemd and
 /// Kubernetes send, from the moment it is called. The future completes at the first of them.
 fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
     let mut interrupt = signal(SignalKind::interrupt())?;
     let mut terminate = signal(SignalKind::terminate())?;
     Ok(async move {

@@ -12,10 +12,6 @@
 use axum::{Router, extract::Path, http::StatusCode, routing::get};
 use rand::RngExt;
 use std::time::Instant;
-use tokio::{
-    net::TcpListener,
-    signal::unix::{SignalKind, signal},
-};
 
 // ANCHOR: app
 // ANCHOR: work
@@ -73,7 +69,7 @@ pub fn sort_random(n: u32) -> String {
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let port = std::env::var("PORT").unwrap_or_else(|_| "8000".to_string());
-    let listener = TcpListener::bind(format!("127.0.0.1:{port}")).await?;
+    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
     let stop = shutdown_signal()?;
     println!("listening on http://{}", listener.local_addr()?);
     axum::serve(listener, app())
@@ -86,6 +82,7 @@ async fn main() -> std::io::Result<()> {
 /// Listens for Ctrl-C (SIGINT) and for SIGTERM, which `kill`, `docker stop`, systemd and
 /// Kubernetes send, from the moment it is called. The future completes at the first of them.
 fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
     let mut interrupt = signal(SignalKind::interrupt())?;
     let mut terminate = signal(SignalKind::terminate())?;
     Ok(async move {
