@@ -9,6 +9,8 @@
 //!    (`snippets/compile_fail/*.rs`, `snippets/warnings/*.rs`).
 //! 3. Write one test per block and per quoted output, for `tests/book.rs`,
 //!    `tests/compiler_output.rs` and the fixture checks in `tests/build_errors.rs`.
+//!    Check the reader's project (`snippets/Cargo.toml`): each of its dependency lines is shown
+//!    by a chapter; the shim gives blocks those crates alone.
 //! 4. Compile the rustc shim the blocks are compiled with.
 
 use std::collections::BTreeSet;
@@ -18,7 +20,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-use book_proof::{blocks, book};
+use book_proof::{blocks, book, shim::READER_CRATES};
 
 /// A book whose blocks become tests: its directory (relative to the repository), and the prefix
 /// of the files its tests are written to.
@@ -77,6 +79,13 @@ fn run(root: &Path, out: &Path) -> Result<(), String> {
         }
         problems.append(&mut book.problems);
         let public = spec.dir != ".";
+        if !public {
+            // The crates a block may use: those of the reader's project, which the shim reads.
+            let (crates, mut wrong) = book::reader_project(root, &book.shown);
+            problems.append(&mut wrong);
+            let list: String = crates.iter().map(|name| format!("{name}\n")).collect();
+            blocks::write_if_changed(&out.join(READER_CRATES), &list)?;
+        }
         if public {
             // Names of their own, so a fixture never clashes with a block of the book.
             for block in book.blocks.iter_mut().chain(&mut book.quoted) {

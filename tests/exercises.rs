@@ -31,7 +31,7 @@ fn starter_fails(name: &str) -> Result<(), String> {
             "{file}: the starter of exercise {name} must compile and fail its check, but rustc \
              refuses it:\n\n{said}"
         )),
-        (None, Outcome::Checked(Ok(()))) => Err(format!(
+        (None, Outcome::Checked(Ok(_))) => Err(format!(
             "{file}: the starter of exercise {name} passes its check \
              (`cargo test --test exercise {name}`); a starter must fail it"
         )),
@@ -50,7 +50,7 @@ fn solution_passes(name: &str) -> Result<(), String> {
             "{file}: the solution of exercise {name} fails its check \
              (`cargo test --test exercise {name}`): {problem}"
         )),
-        Outcome::Checked(Ok(())) => Ok(()),
+        Outcome::Checked(Ok(_)) => Ok(()),
     }
 }
 
@@ -222,7 +222,7 @@ fn other_answers_fare_as_the_solutions_say() {
         match (expected, outcome) {
             (Some(code), Outcome::DoesNotCompile { codes, .. })
                 if codes.iter().any(|c| c == code) => {}
-            (None, Outcome::Checked(Ok(()))) => {}
+            (None, Outcome::Checked(Ok(_))) => {}
             (_, Outcome::DoesNotCompile { said, .. }) => {
                 panic!("{file} with {to:?}: expected {expected:?}, rustc said:\n{said}")
             }

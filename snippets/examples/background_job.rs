@@ -76,15 +76,31 @@ pub async fn write_reports(
 
 // ANCHOR: main
 #[tokio::main]
-async fn main() {
+async fn main() -> std::io::Result<()> {
     let (every, file) = settings();
     let visits = Visits::default();
     let stop = CancellationToken::new();
     let jobs = TaskTracker::new();
     jobs.spawn(write_reports(visits.clone(), file, every, stop.clone()));
-    // At the first signal, `serve_with_jobs` cancels `stop`; it exits once the connections
-    // are drained and every task of `jobs` has ended.
-    snippets::serve_with_jobs(app_with(visits), 8000, stop, jobs).await
+
+    let port = std::env::var("PORT").unwrap_or_else(|_| "8000".to_string());
+    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
+    let signal = shutdown_signal()?;
+    println!("listening on http://{}", listener.local_addr()?);
+    // The first signal cancels `stop`: the job starts no new round, and the server stops.
+    let cancel = stop.clone();
+    tokio::spawn(async move {
+        signal.await;
+        println!("stopping: the job starts no new round");
+        cancel.cancel();
+    });
+    axum::serve(listener, app_with(visits))
+        .with_graceful_shutdown(stop.cancelled_owned())
+        .await?;
+    // Every connection is closed; wait for the round in progress, if any.
+    jobs.close();
+    jobs.wait().await;
+    Ok(())
 }
 // ANCHOR_END: main
 
@@ -102,3 +118,19 @@ fn settings() -> (Duration, PathBuf) {
         .unwrap_or_else(|| std::env::temp_dir().join("visits.txt"));
     (Duration::from_secs(every), file)
 }
+
+// ANCHOR: shutdown_signal
+/// Listens for Ctrl-C (SIGINT) and for SIGTERM, which `kill`, `docker stop`, systemd and
+/// Kubernetes send, from the moment it is called. The future completes at the first of them.
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    })
+}
+// ANCHOR_END: shutdown_signal

@@ -21,7 +21,7 @@ async fn get_attendees_async() -> Vec<&'static str> {
 #[allow(clippy::manual_async_fn)]
 // ANCHOR: desugared
 fn get_attendees_desugared() -> impl Future<Output = Vec<&'static str>> {
-    async { vec!["John", "Mary", "Isabella"] }
+    async move { vec!["John", "Mary", "Isabella"] }
 }
 // ANCHOR_END: desugared
 

@@ -34,7 +34,7 @@ async fn with_join() {
 // ANCHOR: spawn
 async fn with_spawn() -> Result<(), tokio::task::JoinError> {
     let (sender, receiver) = oneshot::channel();
-    // The task starts running on the runtime now, whether or not anyone awaits it.
+    // The task is scheduled now, awaited or not; it runs once a thread of the runtime is free.
     let task = tokio::spawn(take_order(sender));
     assert_eq!(serve_order(receiver).await, "here is your bocadillo");
     // Awaiting the task's handle gives back its output.

@@ -45,7 +45,7 @@ pub fn app(in_flight: InFlight) -> Router {
 }
 
 #[tokio::main]
-async fn main() {
+async fn main() -> std::io::Result<()> {
     // Prints every event at INFO or above to stderr.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -54,8 +54,13 @@ async fn main() {
     watch_for_stalls(&in_flight, Duration::from_millis(100), |stall| {
         tracing::warn!("{stall}")
     });
-    // Serves on 127.0.0.1:8000 until Ctrl-C or SIGTERM: see "Stopping a server".
-    snippets::serve(app(in_flight), 8000).await;
+    let port = std::env::var("PORT").unwrap_or_else(|_| "8000".to_string());
+    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
+    let stop = shutdown_signal()?;
+    println!("listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app(in_flight))
+        .with_graceful_shutdown(stop)
+        .await
 }
 // ANCHOR_END: app
 
@@ -179,3 +184,19 @@ impl InFlight {
         names
     }
 }
+
+// ANCHOR: shutdown_signal
+/// Listens for Ctrl-C (SIGINT) and for SIGTERM, which `kill`, `docker stop`, systemd and
+/// Kubernetes send, from the moment it is called. The future completes at the first of them.
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    })
+}
+// ANCHOR_END: shutdown_signal

@@ -1,11 +1,12 @@
 //! CPU-bound work inside an async server: `/work/{n}` sorts 10^n random numbers on tokio's
-//! blocking thread pool, so `/check` keeps answering while the sort runs.
+//! blocking thread pool, so `/check` keeps answering while the sorts run.
 //!
-//! Run: `cargo run --release -p snippets --example work_check`, then in a second terminal
-//! `curl http://localhost:8000/work/8` (a few seconds) and, while it waits, in a third
-//! `curl http://localhost:8000/check`.
-//! Listens on 127.0.0.1:8000; set `PORT` to pick another port (`PORT=0` takes any free one).
-//! Ctrl-C stops it, and so does SIGTERM (see the chapter "Stopping a server").
+//! Run it with `cargo run --release -p snippets --example work_check`, then, from another
+//! terminal, start one sort per core and ask for `/check` a moment later:
+//! `for i in $(seq $(nproc)); do curl -s http://localhost:8000/work/7 & done; sleep 0.1; curl http://localhost:8000/check; wait`
+//! prints `OK` first.
+//! Stop it with Ctrl-C, or with SIGTERM as `docker stop` does.
+//! Set `PORT` to pick another port than 8000 (`PORT=0` takes any free one).
 
 use axum::{Router, extract::Path, http::StatusCode, routing::get};
 use rand::RngExt;
@@ -14,6 +15,7 @@ use tokio::task::JoinError;
 
 // ANCHOR: app
 // ANCHOR: work
+/// The whole application. `main` serves it on port 8000; the tests serve the same router.
 pub fn app() -> Router {
     Router::new()
         .route("/work/{n}", get(work))
@@ -73,9 +75,31 @@ pub fn sort_random(n: u32) -> String {
 // ANCHOR_END: sort
 
 // ANCHOR: main
+// `#[tokio::main]` builds tokio's default runtime: one worker thread per core.
 #[tokio::main]
-async fn main() {
-    // Serves `app()` on 127.0.0.1:8000 until Ctrl-C or SIGTERM: see "Stopping a server".
-    snippets::serve(app(), 8000).await;
+async fn main() -> std::io::Result<()> {
+    let port = std::env::var("PORT").unwrap_or_else(|_| "8000".to_string());
+    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
+    let stop = shutdown_signal()?;
+    println!("listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app())
+        .with_graceful_shutdown(stop)
+        .await
 }
 // ANCHOR_END: main
+
+// ANCHOR: shutdown_signal
+/// Listens for Ctrl-C (SIGINT) and for SIGTERM, which `kill`, `docker stop`, systemd and
+/// Kubernetes send, from the moment it is called. The future completes at the first of them.
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    })
+}
+// ANCHOR_END: shutdown_signal

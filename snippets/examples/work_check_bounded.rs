@@ -5,8 +5,8 @@
 //!
 //! Run: `cargo run --release -p snippets --example work_check_bounded`, then send more
 //! `curl http://localhost:8000/work/7` at once than you have cores.
-//! Listens on 127.0.0.1:8000; set `PORT` to pick another port (`PORT=0` takes any free one).
-//! Ctrl-C stops it, and so does SIGTERM (see the chapter "Stopping a server").
+//! Stop it with Ctrl-C, or with SIGTERM as `docker stop` does.
+//! Set `PORT` to pick another port than 8000 (`PORT=0` takes any free one).
 
 use axum::{
     Router,
@@ -143,7 +143,28 @@ pub fn sort_random(n: u32) -> String {
 }
 
 #[tokio::main]
-async fn main() {
-    // Serves `app()` on 127.0.0.1:8000 until Ctrl-C or SIGTERM: see "Stopping a server".
-    snippets::serve(app(), 8000).await;
+async fn main() -> std::io::Result<()> {
+    let port = std::env::var("PORT").unwrap_or_else(|_| "8000".to_string());
+    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
+    let stop = shutdown_signal()?;
+    println!("listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app())
+        .with_graceful_shutdown(stop)
+        .await
 }
+
+// ANCHOR: shutdown_signal
+/// Listens for Ctrl-C (SIGINT) and for SIGTERM, which `kill`, `docker stop`, systemd and
+/// Kubernetes send, from the moment it is called. The future completes at the first of them.
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    })
+}
+// ANCHOR_END: shutdown_signal

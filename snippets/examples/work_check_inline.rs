@@ -1,24 +1,27 @@
-//! The counter-example: the same `/work/{n}` sort done inline in the async handler. While it
-//! sorts, the worker thread it runs on serves nothing else. This `main` uses a current-thread
-//! runtime (one worker), so a single `/work` request is enough to hold up `/check`.
+//! The counter-example to `work_check`: the same server, on the same runtime, with the sort done
+//! inline in the async handler. While it sorts, the worker thread it runs on serves nothing
+//! else; with one sort per worker thread (tokio's default: one per core), `/check` waits.
 //!
-//! Run: `cargo run --release -p snippets --example work_check_inline`, then in a second terminal
-//! `curl http://localhost:8000/work/8` and, while it waits, in a third
-//! `curl http://localhost:8000/check`: `OK` comes only when the sort is over.
-//! Listens on 127.0.0.1:8000; set `PORT` to pick another port (`PORT=0` takes any free one).
-//! Ctrl-C stops it, and so does SIGTERM (see the chapter "Stopping a server").
+//! Run it with `cargo run --release -p snippets --example work_check_inline`, then, from another
+//! terminal, start one sort per core and ask for `/check` a moment later:
+//! `for i in $(seq $(nproc)); do curl -s http://localhost:8000/work/7 & done; sleep 0.1; curl http://localhost:8000/check; wait`
+//! prints `OK` only after a sort's line.
+//! Stop it with Ctrl-C, or with SIGTERM as `docker stop` does.
+//! Set `PORT` to pick another port than 8000 (`PORT=0` takes any free one).
 
 use axum::{Router, extract::Path, http::StatusCode, routing::get};
 use rand::RngExt;
 use std::time::Instant;
 
+// ANCHOR: app
+// ANCHOR: work
+/// The whole application. `main` serves it on port 8000; the tests serve the same router.
 pub fn app() -> Router {
     Router::new()
         .route("/work/{n}", get(work))
         .route("/check", get(check))
 }
 
-// ANCHOR: work
 async fn work(Path(n): Path<String>) -> Result<String, (StatusCode, String)> {
     let n = parse_exponent(&n)?;
     // Don't do this: no `.await` until the sort is over, so this thread cannot switch
@@ -30,7 +33,10 @@ async fn work(Path(n): Path<String>) -> Result<String, (StatusCode, String)> {
 async fn check() -> &'static str {
     "OK\n"
 }
+// ANCHOR_END: app
 
+// ANCHOR: parse
+/// 10^8 numbers take 800 MB; 10^9 would take 8 GB, more than many machines have.
 pub const MAX_EXPONENT: u32 = 8;
 
 fn parse_exponent(raw: &str) -> Result<u32, (StatusCode, String)> {
@@ -42,7 +48,10 @@ fn parse_exponent(raw: &str) -> Result<u32, (StatusCode, String)> {
         )),
     }
 }
+// ANCHOR_END: parse
 
+// ANCHOR: sort
+/// Plain synchronous code: it never awaits, so it must not run on an async worker thread.
 pub fn sort_random(n: u32) -> String {
     let start = Instant::now();
     let count = 10usize.pow(n);
@@ -53,13 +62,34 @@ pub fn sort_random(n: u32) -> String {
         start.elapsed().as_millis()
     )
 }
+// ANCHOR_END: sort
 
 // ANCHOR: main
-// One worker thread. On the default multi-thread runtime (one worker per core) it takes
-// as many simultaneous `/work` requests as there are workers to hold up `/check`.
-#[tokio::main(flavor = "current_thread")]
-async fn main() {
-    // Serves `app()` on 127.0.0.1:8000 until Ctrl-C or SIGTERM: see "Stopping a server".
-    snippets::serve(app(), 8000).await;
+// `#[tokio::main]` builds tokio's default runtime: one worker thread per core.
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    let port = std::env::var("PORT").unwrap_or_else(|_| "8000".to_string());
+    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
+    let stop = shutdown_signal()?;
+    println!("listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app())
+        .with_graceful_shutdown(stop)
+        .await
 }
 // ANCHOR_END: main
+
+// ANCHOR: shutdown_signal
+/// Listens for Ctrl-C (SIGINT) and for SIGTERM, which `kill`, `docker stop`, systemd and
+/// Kubernetes send, from the moment it is called. The future completes at the first of them.
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    })
+}
+// ANCHOR_END: shutdown_signal

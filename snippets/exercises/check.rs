@@ -9,6 +9,7 @@
 //! own check of the exercises is `tests/exercises.rs`, which reads the committed starters.
 
 use std::fs;
+use std::io::Write;
 
 book_proof::harness!();
 
@@ -27,13 +28,28 @@ fn check(name: &str) {
     }
     let exercise = checks::exercise(name);
     match checks::try_file(exercise, &yours, false, compile) {
-        Err(problem) => panic!("{yours}: cannot check it: {problem}"),
-        Ok(checks::Outcome::DoesNotCompile { said, .. }) => {
-            panic!("{yours} does not compile yet. rustc says:\n\n{said}")
+        Err(problem) => fail(format!("{yours}: cannot check it: {problem}")),
+        Ok(checks::Outcome::DoesNotCompile { said, .. }) => fail(format!(
+            "{yours} does not compile yet. rustc says:\n\n{said}"
+        )),
+        Ok(checks::Outcome::Checked(Err(problem))) => {
+            fail(format!("{yours}: not solved yet: {problem}"))
         }
-        Ok(checks::Outcome::Checked(Err(problem))) => panic!("{yours}: not solved yet: {problem}"),
-        Ok(checks::Outcome::Checked(Ok(()))) => println!("{yours}: solved"),
+        Ok(checks::Outcome::Checked(Ok(seen))) => {
+            let seen = seen.replace('\n', "\n    ");
+            // Written past the test harness, which shows what a test prints only if it fails.
+            let said = format!("{yours}: solved. The check saw:\n    {seen}\n");
+            let _ = std::io::stdout().write_all(said.as_bytes());
+        }
     }
+}
+
+/// Fails the test with `message` alone: no place in this file, and no backtrace even when
+/// `RUST_BACKTRACE` is set. The harness shows what the test printed under its name.
+/// `resume_unwind` fails the test as a panic does, without the panic hook, which would print them.
+fn fail(message: String) -> ! {
+    eprintln!("{message}");
+    std::panic::resume_unwind(Box::new(message))
 }
 
 macro_rules! exercises {

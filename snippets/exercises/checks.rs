@@ -8,7 +8,8 @@
 //! 127.0.0.1, started on a free port and stopped by its process id. The checks assert outcomes
 //! and orderings; the only timers are safety nets, and one margin stated in its message.
 //!
-//! An `Err` from a check is read by the reader: it says what is still wrong, in their words.
+//! An `Err` from a check is read by the reader: it says what is still wrong, in their words. An
+//! `Ok` says, in a line or a few, what the check saw the program do.
 
 #[cfg(target_os = "linux")]
 #[path = "../../tests/servers/tests/support/socket_table.rs"]
@@ -28,8 +29,8 @@ pub struct Exercise {
     pub name: &'static str,
     /// The error code rustc gives for the starter, for a starter that must not compile.
     pub starter_error: Option<&'static str>,
-    /// Runs the compiled program; `Err` says what is still wrong.
-    pub check: fn(&Path) -> Result<(), String>,
+    /// Runs the compiled program; `Ok` says what it saw, `Err` what is still wrong.
+    pub check: fn(&Path) -> Result<String, String>,
 }
 
 pub const EXERCISES: [Exercise; 9] = [
@@ -111,8 +112,8 @@ pub fn solution(name: &str) -> String {
 pub enum Outcome {
     /// rustc refused the program: its error codes, and what it said.
     DoesNotCompile { codes: Vec<String>, said: String },
-    /// It compiled; the check's verdict.
-    Checked(Result<(), String>),
+    /// It compiled; the check's verdict: what it saw, or what is still wrong.
+    Checked(Result<String, String>),
 }
 
 /// Compiles `file` (relative to the repository) as the book compiles its blocks, then checks it
@@ -225,7 +226,7 @@ fn wait_for_exit(child: &mut Child, patience: Duration) -> Option<ExitStatus> {
     None
 }
 
-fn prints_exactly(program: &Path, expected: &str) -> Result<(), String> {
+fn prints_exactly(program: &Path, expected: &str) -> Result<String, String> {
     let ran = run(program)?;
     if ran.stdout != expected {
         return Err(format!(
@@ -233,10 +234,10 @@ fn prints_exactly(program: &Path, expected: &str) -> Result<(), String> {
             ran.stdout
         ));
     }
-    Ok(())
+    Ok(format!("the program printed {:?}", ran.stdout))
 }
 
-fn breakfast_interleaves(program: &Path) -> Result<(), String> {
+fn breakfast_interleaves(program: &Path) -> Result<String, String> {
     let ran = run(program)?;
     let lines: Vec<&str> = ran.stdout.lines().collect();
     let at = |line: &str| lines.iter().position(|l| *l == line);
@@ -269,10 +270,13 @@ fn breakfast_interleaves(program: &Path) -> Result<(), String> {
             ran.stdout
         ));
     }
-    Ok(())
+    Ok(format!(
+        "the program printed, in this order: {}",
+        lines.join(", ")
+    ))
 }
 
-fn saves_every_message(program: &Path) -> Result<(), String> {
+fn saves_every_message(program: &Path) -> Result<String, String> {
     let ran = run(program)?;
     let saved = ran
         .stdout
@@ -304,7 +308,10 @@ fn saves_every_message(program: &Path) -> Result<(), String> {
             "every message is there, but not once each in order: {saved:?}"
         ));
     }
-    Ok(())
+    Ok(format!(
+        "the program printed \"saved: {}\"",
+        saved.join(", ")
+    ))
 }
 
 /// A server started from its program on a free port; stopped, by its process id, when dropped.
@@ -327,9 +334,10 @@ impl Server {
             .map_err(|e| format!("cannot run the server: {e}"))?;
         let stderr = Some(drain(child.stderr.take().unwrap()));
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .ok();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        stdout.read_line(&mut line).ok();
+        // Read the rest too: a server whose stdout is closed fails at its next `println!`.
+        drain(stdout);
         let mut server = Server {
             child,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -420,8 +428,9 @@ fn read_answer(mut stream: TcpStream) -> Result<(u16, String), String> {
     Ok((status, body.to_owned()))
 }
 
-fn greets_any_name(program: &Path) -> Result<(), String> {
+fn greets_any_name(program: &Path) -> Result<String, String> {
     let mut server = Server::start(program, &[])?;
+    let mut seen = Vec::new();
     for name in ["Ferris", "Ada"] {
         let path = format!("/hello/{name}");
         let (status, body) = server.get(&path)?;
@@ -431,12 +440,14 @@ fn greets_any_name(program: &Path) -> Result<(), String> {
                 "GET {path} must answer 200 {expected:?}; it answered {status} {body:?}"
             ));
         }
+        seen.push(format!("GET {path} -> {status} {body:?}"));
     }
-    Ok(())
+    Ok(seen.join("\n"))
 }
 
-fn counts_visitors(program: &Path) -> Result<(), String> {
+fn counts_visitors(program: &Path) -> Result<String, String> {
     let mut server = Server::start(program, &[])?;
+    let mut seen = Vec::new();
     for number in 1..=3 {
         let (status, body) = server.get("/visit")?;
         let expected = format!("you are visitor {number}");
@@ -446,8 +457,9 @@ fn counts_visitors(program: &Path) -> Result<(), String> {
                  {status} {body:?}"
             ));
         }
+        seen.push(format!("GET /visit -> {status} {body:?}"));
     }
-    Ok(())
+    Ok(seen.join("\n"))
 }
 
 /// Sends a slow request, waits until the server has read it, then sends `/check`: `/check` must
@@ -455,7 +467,10 @@ fn counts_visitors(program: &Path) -> Result<(), String> {
 /// solution fails this only if `/check` takes longer than the slow request (a machine too busy
 /// to answer at once), so each slow request of `attempts` is tried in turn until one passes; a
 /// starter fails every one. Such checks run one at a time, so that they do not slow each other.
-fn check_answers_while(program: &Path, attempts: &[(&'static str, &str)]) -> Result<(), String> {
+fn check_answers_while(
+    program: &Path,
+    attempts: &[(&'static str, &str)],
+) -> Result<String, String> {
     static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _turn = ONE_AT_A_TIME
         .lock()
@@ -464,20 +479,20 @@ fn check_answers_while(program: &Path, attempts: &[(&'static str, &str)]) -> Res
     let mut failure = String::new();
     for &(slow, slow_answer) in attempts {
         match answers_during(&mut server, slow, slow_answer)? {
-            None => return Ok(()),
-            Some(problem) => failure = problem,
+            Ok(seen) => return Ok(seen),
+            Err(problem) => failure = problem,
         }
     }
     Err(failure)
 }
 
-/// One try of [`check_answers_while`]: `Ok(None)` if `/check` was answered while `slow` ran,
-/// `Ok(Some(problem))` if only after; `Err` for anything else wrong.
+/// One try of [`check_answers_while`]: `Ok(Ok(seen))` if `/check` was answered while `slow`
+/// ran, `Ok(Err(problem))` if only after; `Err` for anything else wrong.
 fn answers_during(
     server: &mut Server,
     slow: &'static str,
     slow_answer: &str,
-) -> Result<Option<String>, String> {
+) -> Result<Result<String, String>, String> {
     let slow_stream = server.send_get(slow)?;
     wait_until_read(&slow_stream)?;
     let check = read_answer(server.send_get("/check")?);
@@ -508,21 +523,25 @@ fn answers_during(
             "GET {slow} must still answer 200 {slow_answer:?}; it answered {status} {body:?}"
         ));
     }
-    Ok((!still_running).then(|| {
-        format!(
+    if !still_running {
+        return Ok(Err(format!(
             "`/check` got its answer only after `{slow}` had finished: while `{slow}` ran, the \
              server answered nothing else. Something in its handler holds the server's only \
              thread"
-        )
-    }))
+        )));
+    }
+    Ok(Ok(format!(
+        "GET /check -> 200 \"OK\\n\" while GET {slow} still ran\n\
+         then GET {slow} -> {status} {body:?}"
+    )))
 }
 
 /// How long the shutdown check holds its request open after SIGTERM: many times the deadline
 /// the server is given, so a server that keeps its deadline is long gone by then.
-const HOLD: Duration = Duration::from_secs(1);
+const HOLD: Duration = Duration::from_secs(3);
 const DEADLINE_MS: &str = "100";
 
-fn stops_within_deadline(program: &Path) -> Result<(), String> {
+fn stops_within_deadline(program: &Path) -> Result<String, String> {
     let mut server = Server::start(program, &[("DEADLINE_MS", DEADLINE_MS)])?;
     let waiting = server.send_get("/wait")?;
     wait_until_read(&waiting)?;
@@ -542,12 +561,27 @@ fn stops_within_deadline(program: &Path) -> Result<(), String> {
             HOLD.as_secs()
         ));
     };
-    if status.code().is_none() {
+    let Some(code) = status.code() else {
         return Err(format!(
             "SIGTERM killed the server ({status}): it must listen for the signal and stop itself"
         ));
+    };
+    let log = server.log();
+    let said = log.lines().rev().find(|line| !line.trim().is_empty());
+    match (code, said) {
+        (0, _) => Err(format!(
+            "the server stopped with a request still in flight, and exited with status 0, as if \
+             nothing had been cut short: its exit status must say so (not 0). It logged:\n{log}"
+        )),
+        (_, None) => Err(format!(
+            "the server exited with status {code} but wrote nothing on stderr: say there, in a \
+             line, that the deadline passed with requests still in flight"
+        )),
+        (_, Some(said)) => Ok(format!(
+            "SIGTERM, with GET /wait in flight and a deadline of {DEADLINE_MS} ms: the server \
+             exited with status {code} and said {said:?}"
+        )),
     }
-    Ok(())
 }
 
 /// Waits until the server has read the request `client` sent, by Linux's socket table.

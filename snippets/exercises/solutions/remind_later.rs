@@ -22,7 +22,28 @@ async fn check() -> &'static str {
 }
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() {
-    // Serves `app()` on 127.0.0.1:8000 until Ctrl-C or SIGTERM.
-    snippets::serve(app(), 8000).await;
+async fn main() -> std::io::Result<()> {
+    let port = std::env::var("PORT").unwrap_or_else(|_| "3000".to_string());
+    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
+    let stop = shutdown_signal()?;
+    println!("listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app())
+        .with_graceful_shutdown(stop)
+        .await
 }
+
+// ANCHOR: shutdown_signal
+/// Listens for Ctrl-C (SIGINT) and for SIGTERM, which `kill`, `docker stop`, systemd and
+/// Kubernetes send, from the moment it is called. The future completes at the first of them.
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    })
+}
+// ANCHOR_END: shutdown_signal

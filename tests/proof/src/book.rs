@@ -26,6 +26,8 @@ pub struct Book {
     pub inputs: Vec<PathBuf>,
     /// `FILE:LINE: DIRECTIVE: what is wrong`, one a problem.
     pub problems: Vec<String>,
+    /// Every line of every expanded chapter, what a reader is shown.
+    pub shown: std::collections::BTreeSet<String>,
 }
 
 /// Reads the book in `root/dir` (`src/` for its chapters, `snippets/` for its quoted output), with
@@ -37,6 +39,8 @@ pub fn read(root: &Path, dir: &str, edition: &str) -> Book {
         let chapter = path.strip_prefix(root).expect("under the root");
         let expanded = expand::expand_chapter(root, chapter);
         book.inputs.extend(expanded.inputs);
+        book.shown
+            .extend(expanded.text.lines().map(|line| line.trim().to_owned()));
         book.problems
             .extend(expanded.problems.iter().map(ToString::to_string));
         let stem = blocks::test_name(path.strip_prefix(&src).expect("under src"));
@@ -86,6 +90,58 @@ pub fn read(root: &Path, dir: &str, edition: &str) -> Book {
         }
     }
     book
+}
+
+/// The reader's project, `snippets/Cargo.toml`: the names of the crates its programs may use
+/// (`-` as `_`, as rustc names them), and what is wrong with it. Each dependency line must be
+/// shown by a chapter (`shown`, from [`read`]), name a registry crate, and, under
+/// `[dependencies]`, be the very line of the workspace's `[workspace.dependencies]`, so the
+/// blocks compile against what a reader's copy would.
+pub fn reader_project(
+    root: &Path,
+    shown: &std::collections::BTreeSet<String>,
+) -> (Vec<String>, Vec<String>) {
+    const MANIFEST: &str = "snippets/Cargo.toml";
+    let (mut crates, mut problems) = (Vec::new(), Vec::new());
+    let Ok(text) = fs::read_to_string(root.join(MANIFEST)) else {
+        return (crates, vec![format!("{MANIFEST}: cannot read it")]);
+    };
+    let workspace = fs::read_to_string(root.join("Cargo.toml")).unwrap_or_default();
+    let workspace: Vec<&str> = workspace.lines().map(str::trim).collect();
+    let mut section = "";
+    for (number, line) in text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())) {
+        if line.starts_with('[') {
+            section = line;
+            continue;
+        }
+        let dependencies = section == "[dependencies]" || section == "[dev-dependencies]";
+        let Some((name, spec)) = line.split_once('=') else {
+            continue;
+        };
+        if !dependencies || line.starts_with('#') {
+            continue;
+        }
+        let at = format!("{MANIFEST}:{number}: `{line}`");
+        if !shown.contains(line) {
+            problems.push(format!(
+                "{at}: a dependency of the reader's project that no chapter shows (include it from {MANIFEST} by anchor)"
+            ));
+        }
+        if spec.contains("path") || spec.contains("git") {
+            problems.push(format!(
+                "{at}: the reader's project takes crates from the registry only"
+            ));
+        }
+        if section == "[dependencies]" && !workspace.contains(&line) {
+            problems.push(format!(
+                "{at}: differs from its line in Cargo.toml's [workspace.dependencies], which the book's tests build with"
+            ));
+        }
+        crates.push(name.trim().replace('-', "_"));
+    }
+    crates.sort();
+    crates.dedup();
+    (crates, problems)
 }
 
 /// Whether the file a line came from has a checked `.stderr` beside it.

@@ -26,6 +26,11 @@ use std::time::SystemTime;
 use crate::blocks::Block;
 use crate::runner::{BLOCK_FILE, marker, program_path, read_marker, relocate};
 
+/// The file in `BOOK_OUT_DIR` that lists the crates of the reader's project, one a line, as
+/// `build.rs` found them in `snippets/Cargo.toml`. A block is given those crates alone: code that
+/// needs any other would not build in the project a reader copies it into.
+pub const READER_CRATES: &str = "reader-crates";
+
 /// Compile results kept; the oldest are removed beyond this.
 const CACHE_ENTRIES: usize = 200;
 
@@ -59,7 +64,8 @@ pub fn main() -> ExitCode {
     };
     let id = format!("{name}.{token}");
     let program = program_path(&out_dir, &id);
-    let args = block_args(args, &block, &source, &program);
+    let reader = fs::read_to_string(out_dir.join(READER_CRATES)).ok();
+    let args = block_args(args, &block, &source, &program, reader.as_deref());
     // The marker names the block and this compile; the result depends on neither (the block's
     // edition and flags are in `args`), so blocks showing the same code share one compile.
     let unmarked = code.replace(&marker(&name, &token), "");
@@ -165,15 +171,31 @@ fn snippet_source(args: &[OsString]) -> Option<PathBuf> {
 }
 
 /// skeptic's arguments, changed as the module documentation says.
-fn block_args(args: Vec<OsString>, block: &Block, source: &Path, program: &Path) -> Vec<OsString> {
-    let mut out: Vec<OsString> = args
-        .into_iter()
-        .filter(|arg| {
-            let arg = arg.to_string_lossy();
-            let emit = block.kind.runs() && arg.starts_with("--emit=");
-            !(arg.starts_with("--edition=") || emit)
-        })
-        .collect();
+fn block_args(
+    args: Vec<OsString>,
+    block: &Block,
+    source: &Path,
+    program: &Path,
+    reader_crates: Option<&str>,
+) -> Vec<OsString> {
+    let mut out: Vec<OsString> = Vec::new();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let text = arg.to_string_lossy();
+        if text == "--extern" {
+            let Some(value) = args.next() else { break };
+            let name = value.to_string_lossy();
+            let name = name.split_once('=').map_or(&*name, |(name, _)| name);
+            if reader_crates.is_none_or(|crates| crates.lines().any(|c| c == name)) {
+                out.extend([arg, value]);
+            }
+            continue;
+        }
+        let emit = block.kind.runs() && text.starts_with("--emit=");
+        if !(text.starts_with("--edition=") || emit) {
+            out.push(arg);
+        }
+    }
     out.push(format!("--edition={}", block.edition).into());
     if block.deny_warnings {
         out.push("-Dwarnings".into());
@@ -335,6 +357,7 @@ mod tests {
             &block(Kind::Run, true),
             Path::new("/t/rust-skepticA/test.rs"),
             Path::new("/o/binaries/c_line_3.7-1"),
+            None,
         );
         let out: Vec<String> = out
             .iter()
@@ -363,10 +386,40 @@ mod tests {
             &block(Kind::CompileFail, false),
             Path::new("test.rs"),
             Path::new("/o/p"),
+            None,
         );
         assert!(out.contains(&OsString::from("--emit=metadata=x")));
         assert!(!out.contains(&OsString::from("-Dwarnings")));
         assert!(!out.contains(&OsString::from("-o")));
+    }
+
+    #[test]
+    fn a_block_gets_only_the_crates_of_the_readers_project() {
+        let args: Vec<OsString> = [
+            "test.rs",
+            "--extern",
+            "axum=/d/libaxum.rlib",
+            "--extern",
+            "skeptic=/d/libskeptic.rlib",
+            "-L",
+            "dependency=/d",
+        ]
+        .map(OsString::from)
+        .to_vec();
+        let out = block_args(
+            args,
+            &block(Kind::NoRun, true),
+            Path::new("test.rs"),
+            Path::new("/o/p"),
+            Some("axum\ntokio\n"),
+        );
+        let out: Vec<String> = out
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert!(out.contains(&"axum=/d/libaxum.rlib".to_owned()), "{out:?}");
+        assert!(!out.iter().any(|a| a.contains("skeptic")), "{out:?}");
+        assert!(out.contains(&"dependency=/d".to_owned()), "{out:?}");
     }
 
     #[test]

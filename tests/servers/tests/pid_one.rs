@@ -2,7 +2,8 @@
 //! the kernel does not deliver it a signal whose action is the default (pid_namespaces(7)). So a
 //! server that handles no SIGTERM, which `kill` stops at once elsewhere, ignores SIGTERM as PID 1:
 //! it stops only at the SIGKILL that follows the grace period. The book's servers handle SIGTERM,
-//! and stop on it there too.
+//! and stop on it there too: at once when idle, and under the drain deadline with a request in
+//! flight.
 //!
 //! Each test starts a server under `unshare --pid --fork` (root only), sends the server itself,
 //! by its process id, the signals, and reads its answers on 127.0.0.1. Where `unshare` is not
@@ -23,6 +24,10 @@ const PATIENCE: Duration = Duration::from_secs(120);
 
 const NO_HANDLER: &str = env!("CARGO_BIN_EXE_no_signal_handler");
 const HELLO: &str = env!("CARGO_BIN_EXE_hello");
+const GRACEFUL: &str = env!("CARGO_BIN_EXE_graceful_shutdown");
+
+#[path = "support/socket_table.rs"]
+mod socket_table;
 
 /// A running program: `child` is the process this test started (the server itself, or
 /// `unshare` around it); `pid` is the server's own process id.
@@ -49,8 +54,9 @@ fn pid_namespaces_allowed() -> bool {
     false
 }
 
-/// Starts `program` on a free port, as PID 1 of a new PID namespace if `as_pid_one`.
-fn start(program: &str, as_pid_one: bool) -> Running {
+/// Starts `program` on a free port, as PID 1 of a new PID namespace if `as_pid_one`, with
+/// `settings` in its environment.
+fn start(program: &str, as_pid_one: bool, settings: &[(&str, &str)]) -> Running {
     let mut command = if as_pid_one {
         let mut command = Command::new("unshare");
         command.args(["--pid", "--fork", program]);
@@ -60,6 +66,7 @@ fn start(program: &str, as_pid_one: bool) -> Running {
     };
     let mut child = command
         .env("PORT", "0")
+        .envs(settings.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -162,7 +169,7 @@ impl Drop for Running {
 
 #[test]
 fn server_with_no_handler_dies_on_sigterm_when_it_is_not_pid_one() {
-    let mut server = start(NO_HANDLER, false);
+    let mut server = start(NO_HANDLER, false, &[]);
     assert!(server.get().unwrap().ends_with("still here"));
     server.signal("TERM");
     assert_eq!(server.get(), None);
@@ -175,7 +182,7 @@ fn server_with_no_handler_ignores_sigterm_as_pid_one_until_sigkill() {
     if !pid_namespaces_allowed() {
         return;
     }
-    let mut server = start(NO_HANDLER, true);
+    let mut server = start(NO_HANDLER, true, &[]);
     assert_eq!(server.pids().last(), Some(&1), "not PID 1 of its namespace");
     server.signal("TERM");
     // A request sent after the signal still gets its answer.
@@ -195,15 +202,54 @@ fn book_server_stops_on_sigterm_as_pid_one() {
     if !pid_namespaces_allowed() {
         return;
     }
-    let mut server = start(HELLO, true);
+    let mut server = start(HELLO, true, &[]);
     assert_eq!(server.pids().last(), Some(&1), "not PID 1 of its namespace");
     assert!(server.get().unwrap().ends_with("Hello, world!"));
     server.signal("TERM");
     // `unshare` exits as its child did.
     let (status, logged) = server.wait_for_exit();
     assert_eq!(status.code(), Some(0), "{status}: {logged}");
+    assert_eq!(logged, "");
+}
+
+/// Sends `GET path` and waits until the server has read it: a request in flight.
+fn request_in_flight(server: &Running, path: &str) -> TcpStream {
+    let mut stream = TcpStream::connect(server.addr).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    socket_table::wait_until_read(&stream, PATIENCE).unwrap();
+    stream
+}
+
+#[test]
+fn drain_deadline_holds_as_pid_one() {
+    if !pid_namespaces_allowed() {
+        return;
+    }
+    // Under the deadline: answered, and the exit is 0.
+    let mut server = start(GRACEFUL, true, &[("DRAIN_TIMEOUT_SECS", "600")]);
+    assert_eq!(server.pids().last(), Some(&1), "not PID 1 of its namespace");
+    let mut request = request_in_flight(&server, "/slow/1");
+    server.signal("TERM");
+    let mut answer = String::new();
+    request.read_to_string(&mut answer).unwrap();
+    assert!(answer.ends_with("done after 1 s\n"), "{answer}");
+    let (status, logged) = server.wait_for_exit();
+    assert_eq!(status.code(), Some(0), "{status}: {logged}");
     assert_eq!(
         logged,
-        "SIGTERM: stopping; 0 open connection(s) get 8 s to finish\n"
+        "stopping: requests in flight get 600 s to finish\nstopped: every request finished\n"
     );
+
+    // Past the deadline: cut, and the exit is 1.
+    let mut server = start(GRACEFUL, true, &[("DRAIN_TIMEOUT_SECS", "1")]);
+    let mut request = request_in_flight(&server, "/slow/60");
+    server.signal("TERM");
+    let (status, logged) = server.wait_for_exit();
+    assert_eq!(status.code(), Some(1), "{status}: {logged}");
+    assert!(logged.ends_with("the drain deadline passed: cutting the requests still in flight\n"));
+    let mut answer = String::new();
+    request.read_to_string(&mut answer).unwrap();
+    assert_eq!(answer, "");
 }

@@ -1,9 +1,12 @@
 //! Drives the work/check servers over real sockets on 127.0.0.1, with their own `app()`.
 //!
-//! Each server runs on a current-thread runtime of its own thread, with one blocking thread:
-//! the harshest setup, where one blocked worker stalls everything. A middleware records, in the
-//! server, the order in which requests come in and go out. Orderings are forced, never raced:
-//! a sort cannot finish early while a "gate" task holds the only blocking thread.
+//! Most servers here run on a current-thread runtime of their own thread, with one blocking
+//! thread: the harshest setup, where one blocked worker stalls everything. The comparison of the
+//! inline sort with `spawn_blocking` runs on the runtime `#[tokio::main]` builds, a multi-thread
+//! one, with two workers. A middleware records, in the server, the order in which requests come
+//! in and go out. Orderings are forced, never raced: a sort cannot finish early while a "gate"
+//! task holds the only blocking thread, and a handler that sorts inline keeps its worker from
+//! the moment its request is logged `in` until it is logged `out`.
 //! No assertion is about how long anything takes.
 
 #[path = "support/http.rs"]
@@ -75,8 +78,23 @@ struct Server {
     thread: Option<thread::JoinHandle<()>>,
 }
 
+/// Serves `app` on a current-thread runtime with one blocking thread.
 fn serve(app: Router) -> Server {
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    let mut runtime = tokio::runtime::Builder::new_current_thread();
+    serve_on(&mut runtime, app)
+}
+
+/// Serves `app` as `#[tokio::main]` does, on a multi-thread runtime, with `workers` worker
+/// threads (`#[tokio::main]` starts one per core) and one blocking thread. As in a `main`, the
+/// server's accept loop runs on a thread of its own, in `block_on`, and each connection is a
+/// task on the workers.
+fn serve_multi_thread(workers: usize, app: Router) -> Server {
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    serve_on(runtime.worker_threads(workers), app)
+}
+
+fn serve_on(runtime: &mut tokio::runtime::Builder, app: Router) -> Server {
+    let runtime = runtime
         .enable_all()
         .max_blocking_threads(1)
         .build()
@@ -138,7 +156,7 @@ impl Server {
     }
 
     /// Waits until the server has logged `event` (for a request `in`, its handler has been
-    /// called: on this one-thread runtime it runs until its first pending `.await`).
+    /// called, and runs on the worker that logged it until its first pending `.await`).
     async fn wait_for(&self, event: &str) {
         self.wait_for_times(event, 1).await;
     }
@@ -177,35 +195,85 @@ fn assert_sorted(response: &http::Response, count: usize) {
     assert!(response.body.starts_with(&line), "{}", response.body);
 }
 
+/// As many `/work` requests as the runtime has worker threads.
+const WORKERS: usize = 2;
+
+/// How many times the inline test may start over when the sorts did not both run at once.
+const ATTEMPTS: usize = 5;
+
 #[tokio::test]
-async fn check_answers_while_work_is_waiting_for_its_sort() {
-    let server = serve(work_check::app());
+async fn check_answers_while_a_sort_per_worker_waits_on_the_blocking_pool() {
+    let server = serve_multi_thread(WORKERS, work_check::app());
+    // The sorts queue behind the gate, which holds the only blocking thread.
     let gate = server.close_gate();
-    let work = server.send_gets("/work/3", 1).remove(0);
-    server.wait_for("/work/3 in").await;
+    let work = server.send_gets("/work/3", WORKERS);
+    server.wait_for_times("/work/3 in", WORKERS).await;
 
     let check = server.get("/check").await;
     assert_eq!((check.status, check.body.as_str()), (200, "OK\n"));
-    assert!(!work.is_finished(), "/work answered before /check");
+    assert!(
+        work.iter().all(|work| !work.is_finished()),
+        "/work answered before /check"
+    );
 
     drop(gate);
-    assert_sorted(&work.await.unwrap(), 1000);
-    let expected = ["/work/3 in", "/check in", "/check out", "/work/3 out"];
+    for work in work {
+        assert_sorted(&work.await.unwrap(), 1000);
+    }
+    let expected = [
+        "/work/3 in",
+        "/work/3 in",
+        "/check in",
+        "/check out",
+        "/work/3 out",
+        "/work/3 out",
+    ];
     assert_eq!(server.events(), expected);
 }
 
 #[tokio::test]
-async fn inline_sort_holds_up_check_until_it_ends_on_a_current_thread_runtime() {
-    let server = serve(work_check_inline::app());
-    // Big enough that /check is on its way while the sort runs; the order holds at any size.
-    let work = server.send_gets("/work/5", 1).remove(0);
-    server.wait_for("/work/5 in").await;
+async fn inline_sort_on_every_worker_holds_up_check_until_a_sort_ends() {
+    // 10^6 numbers: long enough in a test build that both sorts run at once. If one ended
+    // before the other began (logged `in`, `out`, `in`), the run shows nothing: start over.
+    for _ in 0..ATTEMPTS {
+        let server = serve_multi_thread(WORKERS, work_check_inline::app());
+        let work = server.send_gets("/work/6", WORKERS);
+        server.wait_for_times("/work/6 in", WORKERS).await;
+        // Each sort holds the worker that logged its `in` until it logs `out`.
+        if server.events()[..WORKERS] != ["/work/6 in"; WORKERS] {
+            continue;
+        }
 
-    let check = server.get("/check").await;
-    assert_eq!((check.status, check.body.as_str()), (200, "OK\n"));
-    assert_sorted(&work.await.unwrap(), 100_000);
-    let expected = ["/work/5 in", "/work/5 out", "/check in", "/check out"];
-    assert_eq!(server.events(), expected);
+        // Both workers sort: no worker is left to read /check until a sort ends.
+        let check = server.get("/check").await;
+        assert_eq!((check.status, check.body.as_str()), (200, "OK\n"));
+        for work in work {
+            assert_sorted(&work.await.unwrap(), 1_000_000);
+        }
+        let check_waited = [
+            "/work/6 in",
+            "/work/6 in",
+            "/work/6 out",
+            "/check in",
+            "/check out",
+            "/work/6 out",
+        ];
+        let check_waited_for_both = [
+            "/work/6 in",
+            "/work/6 in",
+            "/work/6 out",
+            "/work/6 out",
+            "/check in",
+            "/check out",
+        ];
+        let events = server.events();
+        assert!(
+            events == check_waited || events == check_waited_for_both,
+            "{events:?}"
+        );
+        return;
+    }
+    panic!("in {ATTEMPTS} tries, the two sorts never ran at once");
 }
 
 #[tokio::test]
