@@ -7,14 +7,13 @@
 
 use std::time::Duration;
 
-#[tokio::main]
-async fn main() -> std::io::Result<()> {
-    // std::fs::write / std::fs::read_to_string, awaited instead of blocking.
+// ANCHOR: counterparts
+async fn counterparts() -> std::io::Result<String> {
+    // std::fs::write and std::fs::read_to_string, awaited instead of blocking.
     let path = std::env::temp_dir().join(format!("async-crash-course-{}.txt", std::process::id()));
     tokio::fs::write(&path, "Hello, file!").await?;
     let contents = tokio::fs::read_to_string(&path).await?;
     tokio::fs::remove_file(&path).await?;
-    assert_eq!(contents, "Hello, file!");
 
     // std::thread::sleep stops the whole thread; this only pauses the current task.
     tokio::time::sleep(Duration::from_millis(10)).await;
@@ -24,9 +23,15 @@ async fn main() -> std::io::Result<()> {
         .arg("Hello, process!")
         .output()
         .await?;
-    assert!(output.status.success());
     assert_eq!(String::from_utf8_lossy(&output.stdout), "Hello, process!\n");
+    Ok(contents)
+}
+// ANCHOR_END: counterparts
 
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    let contents = counterparts().await?;
+    assert_eq!(contents, "Hello, file!");
     println!("{contents}");
     Ok(())
 }

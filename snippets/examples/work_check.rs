@@ -22,6 +22,7 @@ pub fn app() -> Router {
         .route("/check", get(check))
 }
 
+// ANCHOR: handler
 async fn work(Path(n): Path<String>) -> Result<String, (StatusCode, String)> {
     let n = parse_exponent(&n)?;
     // The sort runs on a thread of the blocking pool; this task waits at `.await`,
@@ -30,6 +31,7 @@ async fn work(Path(n): Path<String>) -> Result<String, (StatusCode, String)> {
         .await
         .map_err(sort_failed)
 }
+// ANCHOR_END: handler
 // ANCHOR_END: work
 
 /// The sort panicked. Its message may hold details the client has no business seeing: the

@@ -59,8 +59,8 @@ const TEACHING: &[(&str, &[&str])] = &[
     (
         "run_in_threadpool",
         &[
+            "converting-functions.html#move-the-work-to-spawn_blocking",
             "coming-from-python.html#fastapi-picks-a-thread-for-def-axum-does-not",
-            "cpu-bound-work.html#why-it-works-cooperative-scheduling",
         ],
     ),
     (
