@@ -26,7 +26,9 @@ use std::{
 };
 
 /// Every example server, by the name of its program (and of its file in `snippets/examples`).
-const SERVERS: [(&str, &str); 13] = [
+const SERVERS: [(&str, &str); 15] = [
+    ("catch_panic", env!("CARGO_BIN_EXE_catch_panic")),
+    ("overload", env!("CARGO_BIN_EXE_overload")),
     ("direct_server", env!("CARGO_BIN_EXE_direct_server")),
     ("graceful_shutdown", env!("CARGO_BIN_EXE_graceful_shutdown")),
     ("background_job", env!("CARGO_BIN_EXE_background_job")),
