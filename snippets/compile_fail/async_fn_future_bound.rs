@@ -1,0 +1,14 @@
+/// Runs `job` `times` times, one after the other, in a task of its own.
+fn spawn_times<F>(times: u32, job: F) -> tokio::task::JoinHandle<()>
+where
+    F: AsyncFn() + Send + Sync + 'static,
+    for<'a> F::CallRefFuture<'a>: Send,
+{
+    tokio::spawn(async move {
+        for _ in 0..times {
+            job().await;
+        }
+    })
+}
+
+fn main() {}

@@ -1,0 +1,5 @@
+pub trait NoteStore {
+    async fn title(&self, id: u32) -> Option<String>;
+}
+
+fn main() {}
