@@ -57,6 +57,35 @@ const TEACHING: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "RUST_LOG",
+        &[
+            "logging.html#set-it-up-once-in-main-envfilter-and-rust_log",
+            "logging.html#what-each-rust_log-value-prints",
+        ],
+    ),
+    (
+        "instrument",
+        &[
+            "logging.html#a-span-for-each-call-the-instrument-attribute",
+            "logging.html#spawned-tasks-start-in-no-span-instrumentspancurrent",
+        ],
+    ),
+    (
+        "CatchPanicLayer",
+        &["panics-and-overload.html#catchpaniclayer-a-500-instead-of-nothing"],
+    ),
+    (
+        "AsyncFn",
+        &[
+            "async-traits-and-closures.html#async-closures-and-asyncfn",
+            "async-traits-and-closures.html#asyncfn-and-tokiospawn",
+        ],
+    ),
+    (
+        "unpinned",
+        &["troubleshooting/cannot-be-unpinned.html#-cannot-be-unpinned"],
+    ),
+    (
         "run_in_threadpool",
         &[
             "converting-functions.html#move-the-work-to-spawn_blocking",
