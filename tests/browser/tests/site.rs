@@ -37,7 +37,59 @@ const TEACHING: &[(&str, &[&str])] = &[
         "block_on",
         &["sync-and-async.html#from-a-plain-function-block_on"],
     ),
-    ("Send", &["converting-functions.html#send-and-static"]),
+    // Each error a Troubleshooting page is titled with: its distinctive word finds that page
+    // first, beside the section that teaches the word where there is one. mdBook's index takes
+    // whole words between spaces, so `Handler<_, _>` in a title is one word, `handler<_`, and the
+    // page names the trait on its own in a heading; a short heading weighs more than a long one.
+    (
+        "Handler",
+        &["troubleshooting/handler-is-not-satisfied.html#why-it-says-handler"],
+    ),
+    (
+        "debug_handler",
+        &["troubleshooting/handler-is-not-satisfied.html#which-of-these-is-it"],
+    ),
+    (
+        "Send",
+        &[
+            "converting-functions.html#send-and-static",
+            "troubleshooting/future-cannot-be-sent.html#why-the-future-is-not-send",
+        ],
+    ),
+    (
+        "outlive",
+        &[
+            "troubleshooting/may-outlive-the-current-function.html#async-block-may-outlive-the-current-function-but-it-borrows-",
+        ],
+    ),
+    (
+        "await",
+        &[
+            "working-with-futures.html#getting-the-value-with-await",
+            "troubleshooting/await-outside-async.html#why-only-async-code-can-await",
+        ],
+    ),
+    (
+        "main",
+        &["troubleshooting/async-main.html#why-main-cannot-be-async"],
+    ),
+    (
+        "async main",
+        &[
+            "troubleshooting/async-main.html#main-function-is-not-allowed-to-be-async",
+            "troubleshooting/async-main.html#why-main-cannot-be-async",
+        ],
+    ),
+    (
+        "unused",
+        &["troubleshooting/future-never-ran.html#unused-implementer-of-future-that-must-be-used"],
+    ),
+    (
+        "runtime",
+        &[
+            "troubleshooting/cannot-start-a-runtime-from-within-a-runtime.html#cannot-start-a-runtime-from-within-a-runtime",
+        ],
+    ),
     ("Mutex", &["shared-state.html#which-mutex"]),
     (
         "timeout",
