@@ -1,7 +1,9 @@
 //! The published site as readers use it, in a real Chromium at a desktop width and a phone width:
-//! search, the eye button, the 404 page under a sub-path, console errors with the network off,
-//! sideways scrolling, tables and charts on a phone and in every theme, and the print page on A4
-//! and Letter paper.
+//! how much a page moves as it loads, search, the eye button, the 404 page under a sub-path,
+//! console errors with the network off, sideways scrolling, code blocks seen whole, the contrast
+//! of text in every theme, tables and charts on a phone and in every theme, and the print page on
+//! A4 and Letter paper. The figures of each pass (pages drawn before their scripts, the most a
+//! page moved, blocks and text checked) are printed with `-- --nocapture`.
 //!
 //! One browser per screen, the two side by side, and each page loaded once in each: every check
 //! that reads a page runs on that load, most of them in one script. A failure names its check,
