@@ -90,6 +90,7 @@ const TEACHING: &[(&str, &[&str])] = &[
     (
         "runtime",
         &[
+            "terminology.html#runtime",
             "troubleshooting/cannot-start-a-runtime-from-within-a-runtime.html#cannot-start-a-runtime-from-within-a-runtime",
         ],
     ),
