@@ -35,6 +35,13 @@ fn cell(s: Option<Spread>) -> String {
     }
 }
 
+/// A variant's name as a table shows it: code that may break after an underscore and nowhere
+/// else (`<wbr>`), so that on a phone or on paper a narrow first column keeps every part of a
+/// name whole, `rayon_idle_` above `pinned`.
+fn name(v: &str) -> String {
+    format!("<code>{}</code>", v.replace('_', "_<wbr>"))
+}
+
 /// The lowest to the highest, or one figure when they round to the same.
 fn range(s: Spread) -> String {
     if figure(s.min) == figure(s.max) {
@@ -81,7 +88,7 @@ fn matrix(
     t.push_str(&"--:|".repeat(ks.len()));
     t.push('\n');
     for v in &s.sweep {
-        let _ = write!(t, "| `{v}` |");
+        let _ = write!(t, "| {} |", name(v));
         for k in &ks {
             let _ = write!(
                 t,
@@ -260,7 +267,8 @@ fn contended(s: &Settings, rows: &[Row]) -> String {
         let share = |r: &Row| r.goodput_per_s * r.floor_ms / 1e3 / s.cores as f64;
         let _ = writeln!(
             t,
-            "| `{v}` | {} | {} | {} |",
+            "| {} | {} | {} | {} |",
+            name(v),
             cell(across_runs(rows, c, v, s.n, 0, |r| r.check_p99_ms)),
             cell(across_runs(rows, c, v, s.n, 8, |r| r.check_p99_ms)),
             cell(across_runs(rows, c, v, s.n, 8, share)),
@@ -292,7 +300,8 @@ fn controls(s: &Settings, rows: &[Row]) -> String {
             let rounds: usize = of.iter().map(|r| r.rounds).sum();
             let _ = writeln!(
                 t,
-                "| `{v}` | {c} | {stalled} of {rounds} | {} |",
+                "| {} | {c} | {stalled} of {rounds} | {} |",
+                name(v),
                 cell(spread(of.iter().map(|r| r.check_max_ms)))
             );
         }
@@ -337,7 +346,8 @@ fn goal(s: &Settings, rows: &[Row], condition: &str) -> String {
         }
         let _ = writeln!(
             t,
-            "| `{v}` | {} | {} | {met} of {} |",
+            "| {} | {} | {} | {met} of {} |",
+            name(v),
             cell(spread(goodput)),
             cell(spread(p99)),
             s.runs

@@ -1,7 +1,9 @@
 //! The published site as readers use it, in a real Chromium at a desktop width and a phone width:
-//! search, the eye button, the 404 page under a sub-path, console errors with the network off,
-//! sideways scrolling, tables and charts on a phone and in every theme, and the print page on A4
-//! and Letter paper.
+//! how much a page moves as it loads, search, the eye button, the 404 page under a sub-path,
+//! console errors with the network off, sideways scrolling, code blocks seen whole, the contrast
+//! of text in every theme, tables and charts on a phone and in every theme, and the print page on
+//! A4 and Letter paper. The figures of each pass (pages drawn before their scripts, the most a
+//! page moved, blocks and text checked) are printed with `-- --nocapture`.
 //!
 //! One browser per screen, the two side by side, and each page loaded once in each: every check
 //! that reads a page runs on that load, most of them in one script. A failure names its check,
@@ -14,6 +16,7 @@
 mod harness;
 
 use std::collections::BTreeMap;
+use std::io::Write as _;
 
 use fantoccini::Locator;
 use harness::{Browser, SCREENS, THEMES, site};
@@ -37,7 +40,60 @@ const TEACHING: &[(&str, &[&str])] = &[
         "block_on",
         &["sync-and-async.html#from-a-plain-function-block_on"],
     ),
-    ("Send", &["converting-functions.html#send-and-static"]),
+    // Each error a Troubleshooting page is titled with: its distinctive word finds that page
+    // first, beside the section that teaches the word where there is one. mdBook's index takes
+    // whole words between spaces, so `Handler<_, _>` in a title is one word, `handler<_`, and the
+    // page names the trait on its own in a heading; a short heading weighs more than a long one.
+    (
+        "Handler",
+        &["troubleshooting/handler-is-not-satisfied.html#why-it-says-handler"],
+    ),
+    (
+        "debug_handler",
+        &["troubleshooting/handler-is-not-satisfied.html#which-of-these-is-it"],
+    ),
+    (
+        "Send",
+        &[
+            "converting-functions.html#send-and-static",
+            "troubleshooting/future-cannot-be-sent.html#why-the-future-is-not-send",
+        ],
+    ),
+    (
+        "outlive",
+        &[
+            "troubleshooting/may-outlive-the-current-function.html#async-block-may-outlive-the-current-function-but-it-borrows-",
+        ],
+    ),
+    (
+        "await",
+        &[
+            "working-with-futures.html#getting-the-value-with-await",
+            "troubleshooting/await-outside-async.html#why-only-async-code-can-await",
+        ],
+    ),
+    (
+        "main",
+        &["troubleshooting/async-main.html#why-main-cannot-be-async"],
+    ),
+    (
+        "async main",
+        &[
+            "troubleshooting/async-main.html#main-function-is-not-allowed-to-be-async",
+            "troubleshooting/async-main.html#why-main-cannot-be-async",
+        ],
+    ),
+    (
+        "unused",
+        &["troubleshooting/future-never-ran.html#unused-implementer-of-future-that-must-be-used"],
+    ),
+    (
+        "runtime",
+        &[
+            "terminology.html#runtime",
+            "troubleshooting/cannot-start-a-runtime-from-within-a-runtime.html#cannot-start-a-runtime-from-within-a-runtime",
+        ],
+    ),
     ("Mutex", &["shared-state.html#which-mutex"]),
     (
         "timeout",
@@ -323,20 +379,39 @@ async fn with_figure_helpers(browser: &Browser, body: &str) -> Value {
     result
 }
 
-/// With `FIGURE_HELPERS`: every piece of table or chart text, and every line and mark of a chart,
-/// whose colour is too close to the colour behind it. "Visible" takes WCAG's 3:1 for table text
-/// and a chart's lines and marks, and 4.5:1 for a chart's small labels. (Body text should reach
-/// 4.5:1 too, but mdBook's own link colour in the rust, coal and navy themes, and coal's table
-/// headers, stay between 3.4 and 3.8.) Returns `{problems, figures}`.
+/// With `FIGURE_HELPERS`: every piece of text a reader sees in the page, the table of contents
+/// and the menu bar, and every line and mark of a chart, whose colour is too close to the colour
+/// behind it, by WCAG's measure: text needs 4.5:1, large text (24 px, or bold from 18.7 px) 3:1,
+/// a chart's lines and marks 3:1 and its labels 4.5:1. Links, the current chapter in the table of
+/// contents and code comments are among that text: `seen` counts the pieces of each checked, and
+/// the desktop's pass fails if one of them never was. An element's opacity, and its ancestors',
+/// fades its colour into what is behind it. Returns `{problems, figures, seen}`.
 const CONTRAST: &str = "
     const problems = [];
-    for (const table of document.querySelectorAll('main table')) {
-        for (const el of [table, ...table.querySelectorAll('*')]) {
-            const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
-            if (!own) continue;
-            const [color, back] = [rgba(getComputedStyle(el).color).slice(0, 3), behind(el)];
-            const ratio = contrast(color, back);
-            if (ratio < 3) problems.push(`table text \"${el.innerText.slice(0, 30)}\": ${ratio.toFixed(1)}:1, ${color} on ${back}`);
+    const seen = {links: 0, current: 0, comments: 0};
+    const texts = document.querySelectorAll(
+        'main *, #mdbook-sidebar *, #mdbook-menu-bar *, .nav-wrapper *');
+    for (const el of texts) {
+        const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+        if (!own || el.closest('svg') || el.getClientRects().length === 0) continue;
+        const style = getComputedStyle(el);
+        if (style.visibility !== 'visible') continue;
+        const back = behind(el);
+        const color = rgba(style.color);
+        let opacity = color[3];
+        for (let at = el; at; at = at.parentElement) opacity *= Number(getComputedStyle(at).opacity);
+        const shown = color.slice(0, 3).map((c, i) => c * opacity + back[i] * (1 - opacity));
+        const ratio = contrast(shown, back);
+        const size = parseFloat(style.fontSize);
+        const large = size >= 24 || (Number(style.fontWeight) >= 700 && size >= 18.66);
+        const needed = large ? 3 : 4.5;
+        if (el.closest('main a')) seen.links += 1;
+        if (el.closest('#mdbook-sidebar .active')) seen.current += 1;
+        if (el.closest('.hljs-comment')) seen.comments += 1;
+        if (ratio < needed) {
+            const what = el.tagName.toLowerCase() + (el.className ? '.' + el.className.replace(/ /g, '.') : '');
+            problems.push(`${what} \"${el.textContent.trim().slice(0, 30)}\": ${ratio.toFixed(2)}:1 `
+                + `(${shown.map(Math.round)} on ${back}), needs ${needed}:1`);
         }
     }
     const shown = figures();
@@ -366,7 +441,7 @@ const CONTRAST: &str = "
         }
         drawn.done();
     }
-    return {problems, figures: shown.length};
+    return {problems, figures: shown.length, seen};
 ";
 
 /// The text of every table cell on the page, whitespace collapsed.
@@ -400,9 +475,11 @@ fn all_themes() -> String {
     )
 }
 
-/// Every block with hidden lines hides them, and shows them once its eye button is pressed. Code
-/// folded away (an exercise's starter and solution) is unfolded first, as a reader does. With
-/// `opts.eyeByHand`, the first block's button is left for a pointer to press.
+/// Every block with hidden lines hides them, shows them once its eye button is pressed, and hides
+/// them again at a second press, which leaves the page as a reader first sees it (the contrast of
+/// a page's text is checked later on some pages, and shown hidden lines are dimmed on purpose).
+/// Code folded away (an exercise's starter and solution) is unfolded first, as a reader does.
+/// With `opts.eyeByHand`, the first block's button is left for a pointer to press.
 /// Returns `{hidden, byHand, problems}`: for each block, whether it hid its lines at first.
 const EYE_BUTTONS: &str = "
     document.querySelectorAll('main details').forEach(d => d.open = true);
@@ -414,27 +491,157 @@ const EYE_BUTTONS: &str = "
         if (index === 0 && byHand) return null;
         const button = pre.querySelector(\"button[title='Show hidden lines']\");
         if (!button) return 'block ' + index + ' has no eye button';
+        const lines = Array.from(pre.querySelectorAll('.boring'));
         button.click();
-        const all = Array.from(pre.querySelectorAll('.boring'))
-            .every(line => line.getClientRects().length > 0);
-        return all ? null : 'block ' + index + ' still hides lines after the eye button';
+        if (!lines.every(line => line.getClientRects().length > 0)) {
+            return 'block ' + index + ' still hides lines after the eye button';
+        }
+        button.click();
+        return lines.every(line => line.getClientRects().length === 0) ? null
+            : 'block ' + index + ' still shows its hidden lines after a second press';
     }).filter(problem => problem);
     return {hidden, byHand, problems};";
 
-/// What the page loop reads from each page, in one script, in the order a reader meets it:
-/// sideways scrolling; then, on a chapter, its tables' cells (`opts.cells`), its tables and charts
-/// on a phone (`opts.phone`), how many tables and figures it shows, their contrast in every theme
-/// (unless `opts.themesByHand`), and the eye buttons.
+/// How much the page moved as it loaded, before anything was pressed: the layout shifts Chromium
+/// recorded (a `PerformanceObserver` for `layout-shift`, buffered), summed, with what moved; and
+/// whether the page was drawn before its scripts ran (its first contentful paint came before the
+/// end of parsing, which runs the scripts at the page's end). Only such a load can show what the
+/// scripts move: the harness pauses each page before its scripts so that most loads are.
+/// Returns `{score, moved, paintedFirst}`.
+const LAYOUT_SHIFTS: &str = "
+    const recorded = [];
+    const observer = new PerformanceObserver(list => recorded.push(...list.getEntries()));
+    observer.observe({type: 'layout-shift', buffered: true});
+    // The buffered entries come in a task of their own, a frame at most after this.
+    await new Promise(frame => requestAnimationFrame(() => setTimeout(frame, 0)));
+    recorded.push(...observer.takeRecords());
+    observer.disconnect();
+    const shifts = recorded.filter(shift => !shift.hadRecentInput);
+    const moved = new Set();
+    for (const shift of shifts) {
+        for (const source of shift.sources) {
+            const node = source.node;
+            if (!node) continue;
+            const el = node.nodeType === 1 ? node : node.parentElement;
+            moved.add(el.tagName.toLowerCase() + ' \"'
+                + (node.textContent || '').trim().slice(0, 40).replace(/\\s+/g, ' ') + '\"');
+        }
+    }
+    const navigation = performance.getEntriesByType('navigation')[0];
+    const paint = performance.getEntriesByName('first-contentful-paint')[0];
+    return {
+        score: shifts.reduce((sum, shift) => sum + shift.value, 0),
+        moved: Array.from(moved).slice(0, 4),
+        paintedFirst: Boolean(paint) && paint.startTime < navigation.domInteractive,
+    };";
+
+/// The code blocks a reader should see whole, each with what keeps part of it from view: at a
+/// desktop width (`opts.desktop`) every block, as shown, its hidden lines hidden; on a phone the
+/// blocks that wrap their lines (shell commands). A line must fit its block (no sideways
+/// scrolling). In a block that wraps, no character may lie under its buttons (copy, eye), which
+/// show over its top right corner when it is hovered or tapped; a listing that does not wrap
+/// scrolls under them, as it does in mdBook. Returns `{problems, whole, wrapping}`: how many
+/// blocks were checked, and how many of them wrap.
+const CODE_BLOCKS: &str = "
+    const problems = [];
+    let [whole, wrapping] = [0, 0];
+    const range = document.createRange();
+    for (const code of document.querySelectorAll('main pre > code')) {
+        const wraps = getComputedStyle(code).whiteSpace === 'pre-wrap';
+        if (!opts.desktop && !wraps) continue;
+        whole += 1;
+        wrapping += wraps ? 1 : 0;
+        const start = code.innerText.slice(0, 50).replace(/\\s+/g, ' ');
+        if (code.scrollWidth > code.clientWidth) {
+            problems.push(`a line is wider than its block (${code.scrollWidth} px in `
+                + `${code.clientWidth}): ${start}`);
+        }
+        const buttons = Array.from(code.parentElement.querySelectorAll(':scope > .buttons button'))
+            .map(button => button.getBoundingClientRect())
+            .filter(box => box.width > 0);
+        if (!wraps || buttons.length === 0) continue;
+        const below = Math.max(...buttons.map(box => box.bottom));
+        const covered = [];
+        const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+        walk: for (let text; (text = walker.nextNode());) {
+            for (let i = 0; i < text.length; i++) {
+                if (/\\s/.test(text.data[i])) continue;
+                range.setStart(text, i);
+                range.setEnd(text, i + 1);
+                const box = range.getBoundingClientRect();
+                if (box.width === 0) continue;
+                // Text runs down the block: past the buttons, the rest is below them too.
+                if (box.top >= below) break walk;
+                if (buttons.some(b => box.left < b.right && box.right > b.left
+                                      && box.top < b.bottom && box.bottom > b.top)) {
+                    covered.push(text.data[i]);
+                }
+            }
+        }
+        if (covered.length) {
+            problems.push(`its buttons cover \"${covered.join('')}\": ${start}`);
+        }
+    }
+    return {problems, whole, wrapping};";
+
+/// Every piece of code in a table that marks where it may break (`<wbr>`, after each underscore
+/// of a variant name in the measured chapter's tables) breaks only there, never inside a word:
+/// each line of it but the last ends with an underscore. Each problem names the code and its
+/// lines.
+const WORD_BREAKS: &str = "
+    const problems = [];
+    const range = document.createRange();
+    for (const table of document.querySelectorAll('main table')) {
+        if (!table.querySelector('code wbr')) continue;
+        for (const code of table.querySelectorAll('code')) {
+            const lines = [];
+            let top = null;
+            const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+            for (let text; (text = walker.nextNode());) {
+                for (let i = 0; i < text.length; i++) {
+                    range.setStart(text, i);
+                    range.setEnd(text, i + 1);
+                    const box = range.getBoundingClientRect();
+                    if (top === null || box.top > top + box.height / 2) {
+                        lines.push('');
+                        top = box.top;
+                    }
+                    lines[lines.length - 1] += text.data[i];
+                }
+            }
+            if (lines.slice(0, -1).some(line => !line.endsWith('_'))) {
+                problems.push(`${code.textContent} breaks inside a word: ${lines.join(' / ')}`);
+            }
+        }
+    }
+    return problems;";
+
+/// What the page loop reads from each page, in one script, in the order a reader meets it: how
+/// much the page moved as it loaded; sideways scrolling; the code blocks a reader sees whole;
+/// then, on a chapter, its tables' cells (`opts.cells`), its tables and charts on a phone
+/// (`opts.phone`), where the code in its tables breaks, how many tables and figures it shows, whether its charts fit the screen
+/// (`opts.desktop`), the contrast of its text and charts in every theme (on a desktop, every
+/// chapter; on a phone, those with a table or a chart; `themed` says if they were, unless
+/// `opts.themesByHand`), and the eye buttons.
 fn page_checks(opts: &Value) -> String {
     let themes = all_themes();
     format!(
         "const opts = {opts};
-         const found = {{sideways: (() => {{ {SIDEWAYS} }})()}};
+         const found = {{shifts: await (async () => {{ {LAYOUT_SHIFTS} }})()}};
+         found.sideways = (() => {{ {SIDEWAYS} }})();
+         found.code = (() => {{ {CODE_BLOCKS} }})();
          if (!opts.chapter) return found;
          if (opts.cells) found.cells = (() => {{ {TABLE_CELLS} }})();
          if (opts.phone) found.phone = await (async () => {{ {TABLES_AND_FIGURES} }})();
+         found.words = (() => {{ {WORD_BREAKS} }})();
          found.shown = document.querySelectorAll('main table, main img, main svg').length;
-         if (found.shown && !opts.themesByHand) found.themes = await (async () => {{ {themes} }})();
+         // A chart, its top under the menu bar, fits the screen (a desktop's is 900 px tall).
+         if (opts.desktop) found.tallCharts = figures()
+             .map(el => [sourceOf(el), el.getBoundingClientRect().height])
+             .filter(([, height]) => height > window.innerHeight
+                 - document.getElementById('mdbook-menu-bar').offsetHeight);
+         found.themed = Boolean(found.shown || opts.desktop);
+         if (found.themed && !opts.themesByHand) found.themes = await (async () => {{ {themes} }})();
          found.eye = (() => {{ {EYE_BUTTONS} }})();
          return found;"
     )
@@ -602,12 +809,22 @@ async fn themes_by_hand(browser: &Browser) -> serde_json::Map<String, Value> {
     found
 }
 
-/// Every table and chart of a page, in each of mdBook's themes (`found`, by theme): its text,
-/// lines and marks stand out from what is behind them. Returns how many figures were checked.
-fn themes(found: &Value, page: &str, width: u32, failures: &mut Vec<String>) -> u64 {
+/// Every piece of text, table and chart of a page, in each of mdBook's themes (`found`, by
+/// theme): its text, lines and marks stand out from what is behind them. Adds to `seen` how many
+/// links, current chapters and code comments were checked. Returns how many figures were.
+fn themes(
+    found: &Value,
+    page: &str,
+    width: u32,
+    failures: &mut Vec<String>,
+    seen: &mut BTreeMap<String, u64>,
+) -> u64 {
     let mut figures = 0;
     for theme in THEMES {
         figures += found[theme]["figures"].as_u64().unwrap();
+        for (what, count) in found[theme]["seen"].as_object().unwrap() {
+            *seen.entry(what.clone()).or_default() += count.as_u64().unwrap();
+        }
         for problem in found[theme]["problems"].as_array().unwrap() {
             let problem = problem.as_str().unwrap();
             failures.push(format!(
@@ -632,7 +849,23 @@ struct Pass {
     charts_seen: BTreeMap<String, f64>,
     /// The checks made on pages that have more to check: the front page and the 404 page.
     extras_checked: Vec<&'static str>,
+    /// Pages loaded, and of those, how many were drawn before their scripts ran.
+    pages: usize,
+    painted_first: usize,
+    /// The most any page moved as it loaded, and which page, with what moved.
+    most_shifted: (f64, String),
+    /// Code blocks checked to be seen whole, and of those, how many wrap their lines.
+    whole_blocks: u64,
+    wrapping_blocks: u64,
+    /// Pieces of text checked in every theme: links, the current chapter, code comments.
+    seen: BTreeMap<String, u64>,
 }
+
+/// The most a page may move as it loads: Google's threshold for a "good" cumulative layout shift
+/// (web.dev/articles/cls). Loaded as the harness serves it, the text drawn before the scripts, a
+/// page of the book moves by nothing at all; the inline code padding mdBook's script adds, left
+/// to the script, moved pages by up to 0.26 there.
+const LAYOUT_SHIFT_LIMIT: f64 = 0.1;
 
 /// Every page at `screen`, each loaded once: sideways scrolling, tables and charts on a phone,
 /// themes, the eye button, then a search and the console's errors. All but the search and the
@@ -665,10 +898,32 @@ async fn every_page_at(browser: &mut Browser, screen: (u32, u32)) -> Pass {
             "chapter": chapter,
             "cells": chapter,
             "phone": chapter && phone,
+            "desktop": desktop,
             "themesByHand": themes_by_hand_yet,
             "eyeByHand": eye_by_hand_yet,
         });
         let found = with_figure_helpers(browser, &page_checks(&opts)).await;
+        let shifts = &found["shifts"];
+        let score = shifts["score"].as_f64().unwrap();
+        if score > pass.most_shifted.0 {
+            pass.most_shifted = (score, format!("{page} {}", shifts["moved"]));
+        }
+        pass.painted_first += usize::from(shifts["paintedFirst"] == true);
+        pass.pages += 1;
+        if score >= LAYOUT_SHIFT_LIMIT {
+            failures.push(format!(
+                "layout shift: {page} at {} px moved {score:.3} as it loaded (at most \
+                 {LAYOUT_SHIFT_LIMIT}): {}",
+                screen.0, shifts["moved"]
+            ));
+        }
+        let code = &found["code"];
+        for problem in code["problems"].as_array().unwrap() {
+            let problem = problem.as_str().unwrap();
+            failures.push(format!("code blocks: {page} at {} px: {problem}", screen.0));
+        }
+        pass.whole_blocks += code["whole"].as_u64().unwrap();
+        pass.wrapping_blocks += code["wrapping"].as_u64().unwrap();
         let sideways: Vec<String> = serde_json::from_value(found["sideways"].clone()).unwrap();
         failures.extend(
             sideways
@@ -687,13 +942,24 @@ async fn every_page_at(browser: &mut Browser, screen: (u32, u32)) -> Pass {
                     &mut pass.charts_seen,
                 );
             }
-            if found["shown"] != 0 {
+            for problem in found["words"].as_array().unwrap() {
+                let problem = problem.as_str().unwrap();
+                failures.push(format!("tables: {page} at {} px: {problem}", screen.0));
+            }
+            for chart in found["tallCharts"].as_array().into_iter().flatten() {
+                failures.push(format!(
+                    "charts: {page}: {} is {:.0} px tall, more than the {} px of the screen \
+                     under the menu bar",
+                    chart[0], chart[1], screen.1
+                ));
+            }
+            if found["themed"] == true {
                 let by_theme = if std::mem::take(&mut themes_by_hand_yet) {
                     Value::Object(themes_by_hand(browser).await)
                 } else {
                     found["themes"].clone()
                 };
-                pass.figures += themes(&by_theme, page, screen.0, failures);
+                pass.figures += themes(&by_theme, page, screen.0, failures, &mut pass.seen);
             }
             let eye = &found["eye"];
             let at = format!("eye button: {page} at {} px", screen.0);
@@ -925,42 +1191,56 @@ async fn printed_every_cell_and_code_line_is_kept(
         }
     }
     let problems = browser
-        .js(
+        .js(&format!(
             "const width = document.querySelector('main').getBoundingClientRect().right;
-             const problems = [];
-             for (const cell of document.querySelectorAll('main td, main th')) {
+             const problems = (() => {{ {WORD_BREAKS} }})();
+             // A table's title, the paragraph just before it, goes to the next page with it
+             // rather than end a page alone.
+             for (const wrapper of document.querySelectorAll('main .table-wrapper')) {{
+                 const title = wrapper.previousElementSibling;
+                 if (title && title.tagName === 'P' && getComputedStyle(title).breakAfter !== 'avoid') {{
+                     problems.push('a table may start a page without its title: ' + title.innerText.slice(0, 60));
+                 }}
+             }}
+             // A chart cannot be split between pages: at most half of Letter's 10 inches inside
+             // its margins, it fits under the text above it more often than not.
+             for (const chart of document.querySelectorAll('main figure svg')) {{
+                 const height = chart.getBoundingClientRect().height;
+                 if (height > 480) problems.push('a chart is ' + Math.round(height) + ' px tall, over half a page');
+             }}
+             for (const cell of document.querySelectorAll('main td, main th')) {{
                  if (cell.getClientRects().length === 0
-                     || cell.getBoundingClientRect().right > width + 0.5) {
+                     || cell.getBoundingClientRect().right > width + 0.5) {{
                      problems.push('a table cell is hidden or cut off: ' + cell.innerText);
-                 }
-             }
-             for (const pre of document.querySelectorAll('main pre')) {
+                 }}
+             }}
+             for (const pre of document.querySelectorAll('main pre')) {{
                  const code = pre.querySelector('code') || pre;
-                 if (code.scrollWidth > code.clientWidth + 1 || pre.getBoundingClientRect().right > width + 0.5) {
+                 if (code.scrollWidth > code.clientWidth + 1 || pre.getBoundingClientRect().right > width + 0.5) {{
                      problems.push('a code line is cut off: ' + code.innerText.slice(0, 60));
-                 }
-             }
+                 }}
+             }}
              // Text that does not fit its block overflows it, and is cut at the page's edge.
-             for (const el of [document.querySelector('main'), ...document.querySelectorAll('main *')]) {
+             for (const el of [document.querySelector('main'), ...document.querySelectorAll('main *')]) {{
                  const display = getComputedStyle(el).display;
                  if (!['block', 'list-item', 'table-cell'].includes(display) || el.closest('pre, svg')) continue;
-                 if (el.scrollWidth > el.clientWidth + 1) {
+                 if (el.scrollWidth > el.clientWidth + 1) {{
                      problems.push(el.tagName.toLowerCase() + ' overflows its width: '
                          + (el.innerText || '').slice(0, 60));
-                 }
-             }
+                 }}
+             }}
              for (const el of [document.documentElement, document.body,
-                               ...document.querySelectorAll('#mdbook-page-wrapper, .page, .content, main')]) {
+                               ...document.querySelectorAll('#mdbook-page-wrapper, .page, .content, main')]) {{
                  const style = getComputedStyle(el);
                  const scrolls = ['auto', 'scroll'].includes(style.overflowY)
                      || ['auto', 'scroll'].includes(style.overflowX);
-                 if (scrolls && el !== document.documentElement && el !== document.body) {
+                 if (scrolls && el !== document.documentElement && el !== document.body) {{
                      problems.push('.' + (el.className || el.tagName) + ' scrolls on paper (overflow '
                          + style.overflowX + ' ' + style.overflowY + '): a scrollbar is drawn');
-                 }
-             }
-             return problems;",
-        )
+                 }}
+             }}
+             return problems;"
+        ))
         .await;
     for problem in problems.as_array().unwrap() {
         failures.push(format!("print on {paper}: {}", problem.as_str().unwrap()));
@@ -1002,8 +1282,42 @@ async fn the_published_site_works_as_readers_use_it() {
             "at {width} px, no block has hidden lines"
         );
         assert!(pass.figures > 0, "at {width} px, the book shows no chart");
+        // A layout shift shows only on a page drawn before its scripts ran: most must be.
+        assert!(
+            pass.painted_first * 2 > pass.pages,
+            "at {width} px, only {} of {} pages were drawn before their scripts ran: the \
+             layout-shift check saw too little (raise BEFORE_THE_SCRIPTS in the harness)",
+            pass.painted_first,
+            pass.pages
+        );
+        assert!(
+            pass.whole_blocks > 0 && pass.wrapping_blocks > 0,
+            "at {width} px, {} code blocks checked to be seen whole, {} of them wrapping: \
+             the check saw nothing",
+            pass.whole_blocks,
+            pass.wrapping_blocks
+        );
+        let _ = writeln!(
+            std::io::stderr(),
+            "at {width} px: {} of {} pages drawn before their scripts, the most moved {:.3} \
+             ({}); {} code blocks seen whole ({} wrapping); text checked in every theme: {:?}",
+            pass.painted_first,
+            pass.pages,
+            pass.most_shifted.0,
+            pass.most_shifted.1,
+            pass.whole_blocks,
+            pass.wrapping_blocks,
+            pass.seen
+        );
     }
     assert!(phone_pass.tables > 0, "the book has tables");
+    for what in ["links", "current", "comments"] {
+        assert!(
+            desktop_pass.seen.get(what).copied().unwrap_or(0) > 0,
+            "at {} px, no {what} had their contrast checked",
+            SCREENS[0].0
+        );
+    }
     for (chart, why) in SMALL_CHARTS {
         match phone_pass.charts_seen.get(*chart) {
             None => failures.push(format!(
