@@ -14,23 +14,17 @@ mod http;
 mod serve;
 
 use std::{net::SocketAddr, time::Duration};
-use tokio::{io::AsyncWriteExt, net::TcpStream};
 
 /// A safety net against a hung test, not a measurement.
 const PATIENCE: Duration = Duration::from_secs(120);
 
 /// `GET path` with the header lines `headers` (each ending in `\r\n`).
 async fn get(addr: SocketAddr, path: &str, headers: &str) -> (u16, String) {
-    let asking = async {
-        let mut stream = TcpStream::connect(addr).await.unwrap();
-        let request =
-            format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}Connection: close\r\n\r\n");
-        stream.write_all(request.as_bytes()).await.unwrap();
-        http::read_response(stream).await.unwrap()
-    };
+    let asking = http::request(addr, "GET", path, headers, "");
     let response = tokio::time::timeout(PATIENCE, asking)
         .await
-        .expect("no response in time");
+        .expect("no response in time")
+        .unwrap();
     (response.status, response.body)
 }
 

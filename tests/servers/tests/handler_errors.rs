@@ -19,7 +19,6 @@ use axum::{
     routing,
 };
 use std::{net::SocketAddr, time::Duration};
-use tokio::{io::AsyncWriteExt, net::TcpStream};
 
 /// A safety net against a hung test, not a measurement.
 const PATIENCE: Duration = Duration::from_secs(120);
@@ -32,21 +31,14 @@ async fn send(
     content_type: Option<&str>,
     body: &str,
 ) -> (u16, String) {
-    let asking = async {
-        let mut stream = TcpStream::connect(addr).await.unwrap();
-        let content_type = content_type
-            .map(|value| format!("Content-Type: {value}\r\n"))
-            .unwrap_or_default();
-        let request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{content_type}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        stream.write_all(request.as_bytes()).await.unwrap();
-        http::read_response(stream).await.unwrap()
-    };
+    let content_type = content_type
+        .map(|value| format!("Content-Type: {value}\r\n"))
+        .unwrap_or_default();
+    let asking = http::request(addr, method, path, &content_type, body);
     let response = tokio::time::timeout(PATIENCE, asking)
         .await
-        .expect("no response in time");
+        .expect("no response in time")
+        .unwrap();
     (response.status, response.body)
 }
 

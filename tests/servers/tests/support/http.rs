@@ -33,19 +33,39 @@ pub async fn get(addr: SocketAddr, path: &str) -> io::Result<Response> {
 /// `POST path` with an empty body on a fresh connection, read to the end of the response.
 #[allow(dead_code)] // not every test sends a POST
 pub async fn post(addr: SocketAddr, path: &str) -> io::Result<Response> {
-    let stream = send(addr, "POST", path).await?;
+    request(addr, "POST", path, "", "").await
+}
+
+/// `method path` with `headers` (whole lines, each ending in `\r\n`) and `body`, on a fresh
+/// connection, read to the end of the response.
+#[allow(dead_code)] // not every test sends headers of its own
+pub async fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &str,
+    body: &str,
+) -> io::Result<Response> {
+    let stream = send(addr, method, path, headers, body).await?;
     read_response(stream).await
 }
 
 /// Sends `GET path` and returns the open connection, so a caller can hang up without reading.
 pub async fn send_get(addr: SocketAddr, path: &str) -> io::Result<TcpStream> {
-    send(addr, "GET", path).await
+    send(addr, "GET", path, "", "").await
 }
 
-async fn send(addr: SocketAddr, method: &str, path: &str) -> io::Result<TcpStream> {
+async fn send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &str,
+    body: &str,
+) -> io::Result<TcpStream> {
     let mut stream = TcpStream::connect(addr).await?;
+    let length = body.len();
     let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}Content-Length: {length}\r\nConnection: close\r\n\r\n{body}"
     );
     stream.write_all(request.as_bytes()).await?;
     Ok(stream)
