@@ -8,7 +8,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Once, OnceLock};
+use std::sync::{Mutex, Once, OnceLock, mpsc};
 use std::thread;
 use std::time::Duration;
 
@@ -104,10 +104,11 @@ pub fn site() -> &'static Site {
 /// after that from the cache, as a reader's browser does.
 ///
 /// A page comes in two parts, as it does over a phone's network: the page up to the scripts after
-/// its text, then, `BEFORE_THE_SCRIPTS` later, the scripts. From its cache, with the whole page
-/// at once, Chromium would run the scripts before it first draws the page, and nothing they
-/// change after the first paint (a layout shift) could be seen; with the pause it draws the text
-/// first, as a phone does.
+/// its text, then, once the browser has drawn that text, the scripts. From its cache, with the
+/// whole page at once, Chromium would run the scripts before it first draws the page, and nothing
+/// they change after the first paint (a layout shift) could be seen; held back, it draws the text
+/// first, as a phone does. Each browser says when it has drawn a page (`SAY_WHEN_DRAWN`), so a
+/// page waits as long as drawing it takes, and no longer.
 fn serve(dir: PathBuf) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port on 127.0.0.1");
     let address = listener.local_addr().unwrap();
@@ -120,12 +121,59 @@ fn serve(dir: PathBuf) -> SocketAddr {
     address
 }
 
-/// How long a page's answer pauses before its scripts (see `serve`): time for Chromium to draw
-/// the page above them, most of the time on a busy machine. Every page load takes this much
-/// longer.
-const BEFORE_THE_SCRIPTS: Duration = Duration::from_millis(150);
+/// The most a page's answer waits before its scripts for the browser to say it has drawn the page
+/// above them (see `serve`): a safety net, which a browser that says so never meets.
+const BEFORE_THE_SCRIPTS: Duration = Duration::from_secs(5);
 
-/// Where the pause goes in an HTML page: at the first `<script` after `</main>`.
+/// Where a browser says it has drawn a page: `POST DRAWN?PATH`, `PATH` the page's path as
+/// requested. Outside `SUB_PATH`, so that no page of the book can be at it.
+const DRAWN: &str = "/browser-check/drawn";
+
+/// The cookie that tells the server which browser asks (both load the same pages at the same
+/// time): `BROWSER_COOKIE=N`.
+const BROWSER_COOKIE: &str = "browser-check";
+
+/// What each browser runs in every page before the page's own scripts, in a world of its own
+/// (the page's scripts cannot see it): once all the page it has is drawn, it tells the server
+/// (`DRAWN`), which then sends the rest. All of it is drawn when the first contentful paint has
+/// come and a frame has gone by in which the page grew no more: a frame's callbacks run just
+/// before it is drawn, so what was there at one frame's callback and still is at the next has been
+/// drawn.
+const SAY_WHEN_DRAWN: &str = "
+    const elements = document.getElementsByTagName('*');
+    let before = -1;
+    const look = () => {
+        const painted = performance.getEntriesByName('first-contentful-paint').length > 0;
+        if (painted && elements.length === before) {
+            navigator.sendBeacon('DRAWN?' + encodeURIComponent(location.pathname));
+            return;
+        }
+        before = elements.length;
+        requestAnimationFrame(look);
+    };
+    requestAnimationFrame(look);";
+
+/// The pages sent up to their scripts, by browser (its cookie) and path, each with what releases
+/// the rest of it.
+type Held = HashMap<(String, String), Vec<mpsc::Sender<()>>>;
+
+fn held() -> &'static Mutex<Held> {
+    static HELD: OnceLock<Mutex<Held>> = OnceLock::new();
+    HELD.get_or_init(Default::default)
+}
+
+/// The value of the `BROWSER_COOKIE` cookie in a request's head, or "".
+fn browser_of(head: &str) -> String {
+    head.lines()
+        .filter_map(|line| line.split_once(':'))
+        .filter(|(name, _)| name.eq_ignore_ascii_case("cookie"))
+        .flat_map(|(_, value)| value.split(';'))
+        .filter_map(|cookie| cookie.trim().split_once('='))
+        .find(|&(name, _)| name == BROWSER_COOKIE)
+        .map_or_else(String::new, |(_, value)| value.to_string())
+}
+
+/// Where an HTML page is cut in two (see `serve`): at the first `<script` after `</main>`.
 fn scripts_at(page: &[u8]) -> Option<usize> {
     let find = |from: usize, what: &[u8]| {
         page[from..]
@@ -139,7 +187,7 @@ fn scripts_at(page: &[u8]) -> Option<usize> {
 
 fn answer(mut stream: TcpStream, dir: &Path) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    // The first part of a page goes out whole before the pause, not held back for an ACK.
+    // The first part of a page goes out whole before the wait, not held back for an ACK.
     let _ = stream.set_nodelay(true);
     let mut head = Vec::new();
     let mut buffer = [0; 4096];
@@ -153,6 +201,26 @@ fn answer(mut stream: TcpStream, dir: &Path) {
     let mut words = head.split_whitespace();
     let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
     let path = target.split(['?', '#']).next().unwrap_or("");
+    if path == DRAWN {
+        // A beacon has no body: the page it names may go on to its scripts.
+        let page = target.split_once('?').map_or("", |(_, page)| page);
+        let page = url::form_urlencoded::parse(format!("p={page}").as_bytes())
+            .next()
+            .map(|(_, page)| page.into_owned())
+            .unwrap_or_default();
+        // The first answer still waiting: one that gave up waiting (`BEFORE_THE_SCRIPTS`) no
+        // longer hears.
+        let mut held = held().lock().unwrap();
+        if let Some(waiting) = held.get_mut(&(browser_of(&head), page)) {
+            while !waiting.is_empty() && waiting.remove(0).send(()).is_err() {}
+        }
+        drop(held);
+        let _ = write!(
+            stream,
+            "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        return;
+    }
     let file = path
         .strip_prefix(SUB_PATH)
         .filter(|rest| !rest.split('/').any(|part| part == ".."))
@@ -194,12 +262,26 @@ fn answer(mut stream: TcpStream, dir: &Path) {
         None
     };
     let (text, scripts) = body.split_at(pause_at.unwrap_or(body.len()));
-    let _ = stream.write_all(text);
-    if !scripts.is_empty() {
-        let _ = stream.flush();
-        thread::sleep(BEFORE_THE_SCRIPTS);
-        let _ = stream.write_all(scripts);
+    if scripts.is_empty() {
+        let _ = stream.write_all(text);
+        return;
     }
+    let (drawn, wait) = mpsc::channel();
+    held()
+        .lock()
+        .unwrap()
+        .entry((browser_of(&head), path.to_string()))
+        .or_default()
+        .push(drawn);
+    let _ = stream.write_all(text);
+    let _ = stream.flush();
+    if wait.recv_timeout(BEFORE_THE_SCRIPTS).is_err() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "{path}: the browser did not say it drew the page in {BEFORE_THE_SCRIPTS:?}; its scripts go now"
+        );
+    }
+    let _ = stream.write_all(scripts);
 }
 
 /// Chromium as readers run it, driven over WebDriver by Debian's chromedriver.
@@ -258,6 +340,7 @@ impl Browser {
         thread::spawn(move || lines.for_each(drop));
 
         static PROFILES: AtomicUsize = AtomicUsize::new(0);
+        static BROWSERS: AtomicUsize = AtomicUsize::new(0);
         let profile = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
             "chromium-profile-{}-{}",
             std::process::id(),
@@ -292,6 +375,21 @@ impl Browser {
             profile,
         };
         browser.set_screen(SCREENS[0]).await;
+        // Which browser asks, for the server (`serve`): a cookie on 127.0.0.1, which no page of
+        // the book reads.
+        let id = BROWSERS.fetch_add(1, Ordering::Relaxed);
+        browser
+            .devtools(
+                "Network.setCookie",
+                json!({"name": BROWSER_COOKIE, "value": id.to_string(), "url": "http://127.0.0.1/"}),
+            )
+            .await;
+        browser
+            .devtools(
+                "Page.addScriptToEvaluateOnNewDocument",
+                json!({"source": SAY_WHEN_DRAWN.replace("DRAWN", DRAWN), "worldName": "browser-check"}),
+            )
+            .await;
         Some(browser)
     }
 
