@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use crate::data::Row;
 use crate::report::{across_runs, figure};
 use crate::stats::spread;
-use crate::{KS, Settings};
+use crate::{IDLE_ONLY, KS, Settings};
 
 const W: f64 = 340.0;
 const H: f64 = 384.0;
@@ -81,6 +81,7 @@ pub fn svg(s: &Settings, rows: &[Row], condition: &str) -> String {
     let series: Vec<(&str, Vec<Option<crate::stats::Spread>>)> = s
         .sweep
         .iter()
+        .filter(|v| !IDLE_ONLY.contains(&v.as_str()))
         .map(|v| {
             let points = ks
                 .iter()
@@ -92,7 +93,11 @@ pub fn svg(s: &Settings, rows: &[Row], condition: &str) -> String {
     let idle = spread(
         rows.iter()
             .filter(|r| {
-                r.condition == condition && r.n == s.n && r.k == 0 && s.sweep.contains(&r.variant)
+                r.condition == condition
+                    && r.n == s.n
+                    && r.k == 0
+                    && s.sweep.contains(&r.variant)
+                    && !IDLE_ONLY.contains(&r.variant.as_str())
             })
             .map(|r| r.check_p99_ms),
     );

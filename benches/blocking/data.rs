@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::load::{Outcome, Phase};
 use crate::stats::quantile;
 
+#[derive(Clone)]
 pub struct Row {
     pub variant: String,
     /// `quiet`: nothing but the server and this client started by the benchmark; `contended`:
@@ -15,6 +16,10 @@ pub struct Row {
     pub n: u32,
     pub k: usize,
     pub run: usize,
+    /// A phase disturbed by other programs is measured again: this row's attempt, from 1.
+    pub attempt: usize,
+    /// Whether this attempt is the one the tables count: the last of its phase.
+    pub counts: bool,
     /// The machine's cores, and its 1-minute load average when this server started.
     pub cores: usize,
     pub load1: f64,
@@ -45,16 +50,20 @@ pub struct Row {
     /// Cores' worth of CPU time that other programs (and other virtual machines) used
     /// during the phase: how far the machine was from quiet.
     pub other_cores: f64,
+    /// The part of `other_cores` that the hypervisor gave to other machines (steal time).
+    pub steal_cores: f64,
+    /// Under contended, the CPU the busy process got, in cores.
+    pub busy_cores: f64,
     /// Time the server's async side (every thread but a rayon pool's) and the client spent
     /// runnable but waiting for a core during the phase, in ms, all threads together.
     pub server_runq_ms: f64,
     pub client_runq_ms: f64,
 }
 
-const COLUMNS: &str = "variant,condition,n,k,run,cores,load1,seconds,check_sent,check_answered,check_p50_ms,\
+const COLUMNS: &str = "variant,condition,n,k,run,attempt,counts,cores,load1,seconds,check_sent,check_answered,check_p50_ms,\
 check_p99_ms,check_max_ms,client_lag_p99_ms,rounds,stalled_rounds,work_ok,work_503,work_failed,\
 goodput_per_s,work_median_ms,floor_ms,peak_rss_mb,minor_faults,other_cores,server_runq_ms,client_runq_ms,\
-floor_all_cores_ms";
+floor_all_cores_ms,steal_cores,busy_cores";
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
@@ -90,6 +99,8 @@ impl Row {
             n,
             k,
             run,
+            attempt: 1,
+            counts: true,
             cores: std::thread::available_parallelism().map_or(1, |c| c.get()),
             load1,
             seconds: p.elapsed.as_secs_f64(),
@@ -115,6 +126,8 @@ impl Row {
             peak_rss_mb: 0.0,
             minor_faults: 0,
             other_cores: 0.0,
+            steal_cores: 0.0,
+            busy_cores: 0.0,
             server_runq_ms: 0.0,
             client_runq_ms: ms(p.client_runq),
         }
@@ -156,12 +169,14 @@ pub fn csv(rows: &[Row]) -> String {
     for r in rows {
         let _ = writeln!(
             s,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.variant,
             r.condition,
             r.n,
             r.k,
             r.run,
+            r.attempt,
+            u8::from(r.counts),
             r.cores,
             num(r.load1, 2),
             num(r.seconds, 3),
@@ -185,6 +200,8 @@ pub fn csv(rows: &[Row]) -> String {
             num(r.server_runq_ms, 1),
             num(r.client_runq_ms, 1),
             num(r.floor_all_cores_ms, 1),
+            num(r.steal_cores, 2),
+            num(r.busy_cores, 2),
         );
     }
     s

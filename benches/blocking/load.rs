@@ -17,7 +17,13 @@ use std::{
 
 use crate::http;
 
-pub const CHECK_EVERY: Duration = Duration::from_millis(10);
+pub const CHECK_EVERY: Duration = Duration::from_millis(2);
+/// Every phase lasts until at least this many checks were due: its p99 is then the 10th
+/// slowest answer or better, not the slowest one.
+pub const CHECKS_PER_PHASE: u32 = 1000;
+/// How long a phase lasts at least: `CHECKS_PER_PHASE` checks, one every `CHECK_EVERY`, and
+/// one more period, so that the last of them is surely sent before the phase stops.
+pub const PHASE_LENGTH: Duration = CHECK_EVERY.saturating_mul(CHECKS_PER_PHASE + 1);
 /// Bounds every request and every phase, however slow the machine.
 pub const REQUEST_LIMIT: Duration = Duration::from_secs(30);
 
@@ -120,9 +126,9 @@ async fn with_checks<T>(addr: SocketAddr, body: impl Future<Output = T>) -> (T, 
     (out, phase)
 }
 
-/// Only `/check`, for `length`.
-pub async fn idle(addr: SocketAddr, length: Duration) -> Phase {
-    with_checks(addr, tokio::time::sleep(length)).await.1
+/// Only `/check`, for `PHASE_LENGTH`.
+pub async fn idle(addr: SocketAddr) -> Phase {
+    with_checks(addr, tokio::time::sleep(PHASE_LENGTH)).await.1
 }
 
 /// How long a phase of bursts goes on.

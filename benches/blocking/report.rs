@@ -5,8 +5,9 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::data::Row;
+use crate::load::{CHECK_EVERY, CHECKS_PER_PHASE};
 use crate::stats::{Spread, spread};
-use crate::{KS, Settings};
+use crate::{IDLE_ONLY, KS, QUIET_LIMIT, Settings};
 
 /// Two significant figures or so: enough to compare, short enough for a phone.
 pub fn figure(x: f64) -> String {
@@ -88,6 +89,9 @@ fn matrix(
     t.push_str(&"--:|".repeat(ks.len()));
     t.push('\n');
     for v in &s.sweep {
+        if !with_idle && IDLE_ONLY.contains(&v.as_str()) {
+            continue;
+        }
         let _ = write!(t, "| {} |", name(v));
         for k in &ks {
             let _ = write!(
@@ -103,9 +107,15 @@ fn matrix(
 }
 
 /// The tables as the chapter includes them.
-pub fn markdown(s: &Settings, rows: &[Row], took: Duration) -> Vec<(&'static str, String)> {
+/// `all` holds every attempt of every phase; `rows`, the attempts that count.
+pub fn markdown(
+    s: &Settings,
+    all: &[Row],
+    rows: &[Row],
+    took: Duration,
+) -> Vec<(&'static str, String)> {
     let mut tables = vec![
-        ("results.table", results(s, rows, took)),
+        ("results.table", results(s, all, rows, took)),
         ("controls.table", controls(s, rows)),
     ];
     if s.conditions.contains(&"quiet") {
@@ -129,7 +139,7 @@ fn floor_of(s: &Settings, rows: &[Row]) -> Spread {
 }
 
 /// How the run went.
-fn results(s: &Settings, rows: &[Row], took: Duration) -> String {
+fn results(s: &Settings, all: &[Row], rows: &[Row], took: Duration) -> String {
     let n = s.n;
     let mut t = String::new();
     let cpu = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
@@ -158,6 +168,12 @@ fn results(s: &Settings, rows: &[Row], took: Duration) -> String {
     let sent: usize = rows.iter().map(|r| r.check_sent).sum();
     let answered: usize = rows.iter().map(|r| r.check_answered).sum();
     let failed: usize = rows.iter().map(|r| r.work_failed).sum();
+    let fewest = rows
+        .iter()
+        .filter(|r| r.n == s.n)
+        .map(|r| r.check_sent)
+        .min()
+        .unwrap_or(0);
     let _ = writeln!(
         t,
         "- Command: `{}`, which took {:.0} s.\n\
@@ -171,24 +187,41 @@ fn results(s: &Settings, rows: &[Row], took: Duration) -> String {
         let of: Vec<&Row> = rows.iter().filter(|r| r.condition == *c).collect();
         let load = spread(of.iter().map(|r| r.load1)).unwrap();
         let others = spread(of.iter().map(|r| r.other_cores)).unwrap();
+        let steal = spread(of.iter().map(|r| r.steal_cores)).unwrap();
         let started = if *c == "quiet" {
-            "started nothing but the server and its client"
+            "started nothing but the server and its client".to_string()
         } else {
-            "also started one CPU-bound process at the ordinary priority"
+            let busy = spread(of.iter().map(|r| r.busy_cores)).unwrap();
+            format!(
+                "also kept a core busy with a process of its own at the ordinary priority, \
+                 which got {} of a core (median of the phases; {})",
+                figure(busy.median),
+                range(busy)
+            )
         };
+        let phases = of.len();
+        let redone: Vec<&Row> = all
+            .iter()
+            .filter(|r| r.condition == *c && r.attempt == 2)
+            .collect();
+        let most = all
+            .iter()
+            .filter(|r| r.condition == *c)
+            .map(|r| r.attempt)
+            .max()
+            .unwrap_or(1);
         let _ = writeln!(
             t,
-            "- **{c}**: the benchmark {started}. Load average {} as the servers \
-             started; processes other than the server and the client used {} cores' worth of \
-             CPU during a phase (median; up to {}{}).",
+            "- **{c}**: the benchmark {started}. Load average {} as the servers started. \
+             Programs it did not start used at most {} of a core during a phase that counts \
+             (median {}; of which the hypervisor's steal time at most {}). {} of the {phases} \
+             phases were measured again because other programs used more than {QUIET_LIMIT} \
+             of a core; the most attempts one phase needed was {most}.",
             range(load),
-            figure(others.median),
             figure(others.max),
-            if *c == "quiet" {
-                ""
-            } else {
-                ", the busy process included"
-            },
+            figure(others.median),
+            figure(steal.max),
+            redone.len(),
         );
     }
     let _ = writeln!(
@@ -198,7 +231,8 @@ fn results(s: &Settings, rows: &[Row], took: Duration) -> String {
            until the last ends ({} ms).\n\
          - {} run(s), each server restarted for each. A cell gives the median of the runs, \
            with the lowest and the highest run below it.\n\
-         - `/check` sent every 10 ms, open loop: {sent} sent, {answered} answered. \
+         - `/check` sent every {} ms, open loop, for at least {CHECKS_PER_PHASE} checks a \
+           phase (fewest in a phase of the sweep: {fewest}): {sent} sent, {answered} answered. \
            `/work` requests that failed: {failed}.\n",
         figure(floor.median),
         range(floor),
@@ -206,6 +240,7 @@ fn results(s: &Settings, rows: &[Row], took: Duration) -> String {
         figure(all_cores.median),
         range(all_cores),
         s.runs,
+        CHECK_EVERY.as_millis(),
     );
     t
 }
@@ -263,7 +298,7 @@ fn contended(s: &Settings, rows: &[Row]) -> String {
          |---|--:|--:|--:|\n",
         s.cores
     );
-    for v in &s.sweep {
+    for v in &s.contended {
         let share = |r: &Row| r.goodput_per_s * r.floor_ms / 1e3 / s.cores as f64;
         let _ = writeln!(
             t,
@@ -323,7 +358,7 @@ fn goal(s: &Settings, rows: &[Row], condition: &str) -> String {
             .filter(|r| r.condition == condition && r.n == s.n && r.k == 0)
             .map(|r| r.floor_ms / r.floor_all_cores_ms),
     );
-    for v in &s.sweep {
+    for v in s.sweep.iter().filter(|v| !IDLE_ONLY.contains(&v.as_str())) {
         let (mut goodput, mut p99, mut met) = (Vec::new(), Vec::new(), 0);
         for run in 1..=s.runs {
             let at = |k: usize| {
@@ -361,6 +396,36 @@ fn goal(s: &Settings, rows: &[Row], condition: &str) -> String {
              version can reach on this machine.",
             figure(c.median),
             range(c)
+        );
+    }
+    // The machine's own limit: `/check` beside cores kept busy by a loop of the lowest priority.
+    let spin = (1..=s.runs).filter_map(|run| {
+        let idle = |r: &&Row| r.condition == condition && r.k == 0 && r.n == s.n && r.run == run;
+        let spin = rows
+            .iter()
+            .filter(idle)
+            .find(|r| IDLE_ONLY.contains(&r.variant.as_str()))?;
+        let others = rows
+            .iter()
+            .filter(idle)
+            .filter(|r| !IDLE_ONLY.contains(&r.variant.as_str()))
+            .map(|r| r.check_p99_ms);
+        Some((
+            spin.check_p99_ms,
+            spin.check_p99_ms / spread(others)?.median,
+        ))
+    });
+    let (ms, times): (Vec<f64>, Vec<f64>) = spin.unzip();
+    if let (Some(ms), Some(times)) = (spread(ms), spread(times)) {
+        let _ = writeln!(
+            t,
+            "\nWith every core kept busy by a loop of the lowest priority that touches no memory, \
+             and no sort running (`spin_idle_pinned`), `/check` p99 was {} ms (runs: {}): {} × \
+             the median idle p99 of the other versions in the same run (runs: {}).",
+            figure(ms.median),
+            range(ms),
+            figure(times.median),
+            range(times)
         );
     }
     t.push('\n');

@@ -65,6 +65,13 @@ impl Spinner {
     }
 }
 
+impl Spinner {
+    /// CPU time the busy process has used so far, in clock ticks.
+    fn cpu_ticks(&self) -> u64 {
+        stat_fields(&format!("/proc/{}/stat", self.0.id()), &[14, 15])
+    }
+}
+
 impl Drop for Spinner {
     fn drop(&mut self) {
         self.0.kill().ok();
@@ -163,15 +170,29 @@ fn stat_fields(path: &str, fields: &[usize]) -> u64 {
         .sum()
 }
 
-/// CPU time that neither the server nor this benchmark used: other programs on the machine,
-/// and time the hypervisor gave to other machines (steal). In clock ticks, all cores together.
+/// CPU time that neither the server, nor this benchmark, nor the busy process it may have
+/// started used: other programs on the machine, and time the hypervisor gave to other machines
+/// (steal). In clock ticks, all cores together.
 pub struct Others {
     busy: u64,
     ours: u64,
+    steal: u64,
+    spinner: u64,
+}
+
+/// Cores' worth of CPU time over a phase.
+#[derive(Clone, Copy)]
+pub struct OtherCpu {
+    /// Other programs and other machines: what makes a phase disturbed.
+    pub cores: f64,
+    /// The part of `cores` the hypervisor gave to other machines.
+    pub steal: f64,
+    /// The busy process the benchmark started under contended.
+    pub busy: f64,
 }
 
 impl Others {
-    pub fn now(server: &Server) -> Others {
+    pub fn now(server: &Server, spinner: Option<&Spinner>) -> Others {
         let stat = std::fs::read_to_string("/proc/stat").unwrap();
         // cpu  user nice system idle iowait irq softirq steal ...
         let cpu: Vec<u64> = stat
@@ -183,16 +204,27 @@ impl Others {
             .map(|v| v.parse().unwrap())
             .collect();
         let busy = cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6] + cpu[7];
-        let ours = server.cpu_ticks() + stat_fields("/proc/self/stat", &[14, 15]);
-        Others { busy, ours }
+        let spinner = spinner.map_or(0, Spinner::cpu_ticks);
+        let ours = server.cpu_ticks() + stat_fields("/proc/self/stat", &[14, 15]) + spinner;
+        Others {
+            busy,
+            ours,
+            steal: cpu[7],
+            spinner,
+        }
     }
 
     /// Cores' worth of other work between `self` and `later`, over `seconds`.
-    pub fn cores_until(&self, later: &Others, seconds: f64) -> f64 {
+    pub fn until(&self, later: &Others, seconds: f64) -> OtherCpu {
         // SAFETY: sysconf has no preconditions.
         let ticks_per_s = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+        let cores = |ticks: u64| ticks as f64 / ticks_per_s / seconds;
         let others = (later.busy - self.busy).saturating_sub(later.ours - self.ours);
-        others as f64 / ticks_per_s / seconds
+        OtherCpu {
+            cores: cores(others),
+            steal: cores(later.steal - self.steal),
+            busy: cores(later.spinner - self.spinner),
+        }
     }
 }
 

@@ -51,21 +51,17 @@ fn main() {
         "spawn_blocking" => work_check::app(),
         "bounded" => work_check_bounded::app(),
         "bounded_all_cores" => work_check_bounded::app_with_jobs(cores),
+        // The book's rayon server with its threads at the ordinary priority.
         "rayon" => work_check_rayon::app_on(
-            std::sync::Arc::new(work_check_rayon::sort_pool(cores)),
+            std::sync::Arc::new(pool::ordinary(cores)),
             work_check_rayon::MEMORY_BUDGET_MB,
         ),
+        // The book's rayon server as it stands: its threads under SCHED_IDLE.
+        "rayon_idle" => work_check_rayon::app(),
         "rayon_pinned" => pool::app(
             cores,
             Options {
                 pinned: true,
-                ..Options::default()
-            },
-        ),
-        "rayon_idle" => pool::app(
-            cores,
-            Options {
-                idle: true,
                 ..Options::default()
             },
         ),
@@ -83,6 +79,35 @@ fn main() {
                 idle: true,
                 reuse: true,
                 ..Options::default()
+            },
+        ),
+        // The machine's own limit: every core kept busy by a thread of the lowest priority that
+        // touches no memory, beside the pool version with the lowest /check p99.
+        "spin_idle_pinned" => {
+            for core in 0..cores {
+                std::thread::spawn(move || {
+                    pool::run_only_when_idle();
+                    pool::pin_to_core(core);
+                    loop {
+                        std::hint::spin_loop();
+                    }
+                });
+            }
+            pool::app(
+                cores,
+                Options {
+                    idle: true,
+                    pinned: true,
+                    ..Options::default()
+                },
+            )
+        }
+        "rayon_idle_pinned_reuse" => pool::app(
+            cores,
+            Options {
+                idle: true,
+                pinned: true,
+                reuse: true,
             },
         ),
         "inline_no_lifo" | "inline_eager_handoff" => control(&mut builder, &variant),

@@ -101,17 +101,22 @@ async fn check() -> &'static str {
     "OK\n"
 }
 
-/// Moves the calling thread to `SCHED_IDLE` (sched(7)): an ordinary thread that becomes
-/// runnable preempts it at once.
-fn run_only_when_idle() {
-    let param = libc::sched_param { sched_priority: 0 };
-    // SAFETY: pid 0 is the calling thread; `param` is a valid sched_param for SCHED_IDLE.
-    let rc = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) };
-    assert_eq!(rc, 0, "sched_setscheduler(SCHED_IDLE) failed");
+/// The book's own: `SCHED_IDLE` for the calling thread (work_check_rayon.rs).
+pub use crate::work_check_rayon::run_only_when_idle;
+
+/// The book's pool (`work_check_rayon::sort_pool`) without its `start_handler`: threads at the
+/// ordinary priority.
+pub fn ordinary(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("sort-{i}"))
+        .panic_handler(|_| eprintln!("a sort panicked"))
+        .build()
+        .expect("the sorting pool starts")
 }
 
 /// Lets the calling thread run on core `core` only (sched_setaffinity(2)).
-fn pin_to_core(core: usize) {
+pub fn pin_to_core(core: usize) {
     // SAFETY: a zeroed cpu_set_t is a valid empty set; pid 0 is the calling thread.
     let rc = unsafe {
         let mut set: libc::cpu_set_t = std::mem::zeroed();

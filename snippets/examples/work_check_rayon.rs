@@ -1,6 +1,6 @@
 //! CPU-heavy work on a pool of its own: `/work/{n}` sorts 10^n random numbers on a rayon thread
-//! pool with one thread per core, and the handler awaits the answer on a
-//! `tokio::sync::oneshot` channel. One job slot per thread: a request beyond them gets
+//! pool with one thread per core, which on Linux runs only on cores that nothing else wants
+//! (`SCHED_IDLE`), and the handler awaits the answer on a `tokio::sync::oneshot` channel. One job slot per thread: a request beyond them gets
 //! `503 Service Unavailable` with `Retry-After: 1` at once, and so does one that would take the
 //! sorts in flight past a memory budget.
 //!
@@ -33,12 +33,32 @@ pub fn sort_pool(threads: usize) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("sort-{i}"))
+        // Each thread, as it starts: sort only on a core nothing else wants.
+        .start_handler(|_| run_only_when_idle())
         // Without a handler, a panic in `spawn` aborts the whole process.
         .panic_handler(|_| eprintln!("a sort panicked"))
         .build()
         .expect("the sorting pool starts")
 }
 // ANCHOR_END: pool
+
+// ANCHOR: idle
+/// Puts the calling thread under Linux's `SCHED_IDLE` policy: the kernel runs it only on a core
+/// that no ordinary thread wants, so the async workers never wait behind a sort.
+#[cfg(target_os = "linux")]
+pub fn run_only_when_idle() {
+    let param = libc::sched_param { sched_priority: 0 };
+    // SAFETY: pid 0 is the calling thread, and SCHED_IDLE takes priority 0.
+    if unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) } != 0 {
+        let why = std::io::Error::last_os_error();
+        eprintln!("a sort thread keeps the ordinary priority: {why}");
+    }
+}
+
+/// Other systems have no such policy: the threads keep the ordinary priority.
+#[cfg(not(target_os = "linux"))]
+pub fn run_only_when_idle() {}
+// ANCHOR_END: idle
 
 struct Sorter {
     pool: Arc<rayon::ThreadPool>,

@@ -544,3 +544,15 @@ async fn rayon_pool_survives_a_panicking_job_and_the_handler_sees_the_answer_dro
     // Still alive: without the pool's panic handler, rayon would have aborted the process.
     drain(&pool).await;
 }
+
+/// rayon runs `start_handler` on each of the pool's threads as it starts: every one of them is
+/// under `SCHED_IDLE`, and the thread that built the pool keeps the ordinary policy.
+#[test]
+fn rayon_pool_threads_run_only_when_a_core_is_idle() {
+    let pool = work_check_rayon::sort_pool(2);
+    // SAFETY: sched_getscheduler(0) reads the calling thread's policy; no preconditions.
+    let policies = pool.broadcast(|_| unsafe { libc::sched_getscheduler(0) });
+    assert_eq!(policies, [libc::SCHED_IDLE, libc::SCHED_IDLE]);
+    // SAFETY: as above.
+    assert_eq!(unsafe { libc::sched_getscheduler(0) }, libc::SCHED_OTHER);
+}
