@@ -206,3 +206,65 @@ pub fn csv(rows: &[Row]) -> String {
     }
     s
 }
+
+/// The rows of a `results.csv` that `csv` wrote, for rewriting the tables and the chart
+/// without measuring again (`-- --report`).
+pub fn parse(text: &str) -> Vec<Row> {
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    assert_eq!(
+        header.join(","),
+        COLUMNS,
+        "results.csv has other columns than this benchmark"
+    );
+    lines
+        .filter(|l| !l.is_empty())
+        .map(|line| {
+            let fields: std::collections::HashMap<&str, &str> =
+                header.iter().copied().zip(line.split(',')).collect();
+            let f = |c: &str| match fields[c] {
+                "" => f64::NAN,
+                "inf" => f64::INFINITY,
+                v => v.parse().unwrap(),
+            };
+            let u = |c: &str| fields[c].parse::<usize>().unwrap();
+            Row {
+                variant: fields["variant"].to_string(),
+                condition: crate::CONDITIONS
+                    .into_iter()
+                    .find(|c| *c == fields["condition"])
+                    .expect("a known condition"),
+                n: u("n") as u32,
+                k: u("k"),
+                run: u("run"),
+                attempt: u("attempt"),
+                counts: fields["counts"] == "1",
+                cores: u("cores"),
+                load1: f("load1"),
+                seconds: f("seconds"),
+                check_sent: u("check_sent"),
+                check_answered: u("check_answered"),
+                check_p50_ms: f("check_p50_ms"),
+                check_p99_ms: f("check_p99_ms"),
+                check_max_ms: f("check_max_ms"),
+                client_lag_p99_ms: f("client_lag_p99_ms"),
+                rounds: u("rounds"),
+                stalled_rounds: u("stalled_rounds"),
+                work_ok: u("work_ok"),
+                work_503: u("work_503"),
+                work_failed: u("work_failed"),
+                goodput_per_s: f("goodput_per_s"),
+                work_median_ms: f("work_median_ms"),
+                floor_ms: f("floor_ms"),
+                floor_all_cores_ms: f("floor_all_cores_ms"),
+                peak_rss_mb: f("peak_rss_mb"),
+                minor_faults: u("minor_faults") as u64,
+                other_cores: f("other_cores"),
+                steal_cores: f("steal_cores"),
+                busy_cores: f("busy_cores"),
+                server_runq_ms: f("server_runq_ms"),
+                client_runq_ms: f("client_runq_ms"),
+            }
+        })
+        .collect()
+}

@@ -91,6 +91,7 @@ const CONTROL_ROUNDS: usize = 100;
 const CONTROL_PAUSE: Duration = Duration::from_millis(10);
 const CONTROL_FLOOR_SAMPLES: usize = 3;
 
+#[derive(Clone)]
 pub struct Settings {
     pub n: u32,
     pub runs: usize,
@@ -165,6 +166,11 @@ fn main() {
         )),
         Err(_) => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../src/measured")),
     };
+
+    if std::env::args().any(|a| a == "--report") {
+        rewrite_report(&settings, &out);
+        return;
+    }
 
     let stable = server::stable_binary();
     let needs_unstable = settings.controls.iter().any(|v| v.starts_with("inline_"));
@@ -283,19 +289,51 @@ fn main() {
     std::fs::create_dir_all(&out).unwrap();
     let took = started.elapsed();
     std::fs::write(out.join("results.csv"), data::csv(&rows)).unwrap();
-    // The tables and the chart show the attempt of each phase that counts; the data keeps all.
-    let counted: Vec<Row> = rows.iter().filter(|r| r.counts).cloned().collect();
-    for (name, text) in report::markdown(&settings, &rows, &counted, took) {
-        std::fs::write(out.join(name), text).unwrap();
-    }
-    if settings.conditions.contains(&"quiet") {
-        let chart = chart::svg(&settings, &counted, "quiet");
-        std::fs::write(out.join("check-latency.svg"), chart).unwrap();
-    }
+    write_report(&settings, &out, &rows, took);
     eprintln!(
         "[bench] wrote results.csv, the tables (*.table) and check-latency.svg to {} in {:.0} s",
         out.display(),
         took.as_secs_f64()
+    );
+}
+
+/// The tables and the chart, from every attempt of every phase: they show the attempt of each
+/// phase that counts; the data keeps all.
+fn write_report(settings: &Settings, out: &std::path::Path, rows: &[Row], took: Duration) {
+    let counted: Vec<Row> = rows.iter().filter(|r| r.counts).cloned().collect();
+    for (name, text) in report::markdown(settings, rows, &counted, took) {
+        std::fs::write(out.join(name), text).unwrap();
+    }
+    if settings.conditions.contains(&"quiet") {
+        let chart = chart::svg(settings, &counted, "quiet");
+        std::fs::write(out.join("check-latency.svg"), chart).unwrap();
+    }
+}
+
+/// `-- --report`: rewrites the tables and the chart from the data in `out`, without measuring.
+/// The command and the time it took are the ones the data was measured with, as the earlier
+/// `results.table` says.
+fn rewrite_report(settings: &Settings, out: &std::path::Path) {
+    let data = std::fs::read_to_string(out.join("results.csv")).expect("results.csv to report on");
+    let rows = data::parse(&data);
+    let table = std::fs::read_to_string(out.join("results.table")).unwrap_or_default();
+    let between = |from: &str, to: &str| {
+        let start = table.find(from)? + from.len();
+        Some(table[start..].split(to).next()?.to_string())
+    };
+    let mut settings = Settings {
+        command: between("Command: `", "`").unwrap_or_else(|| settings.command.clone()),
+        runs: rows.iter().map(|r| r.run).max().unwrap_or(0),
+        ..settings.clone()
+    };
+    settings.command = settings.command.trim().to_string();
+    let took = between("which took ", " s")
+        .and_then(|s| s.parse().ok())
+        .map_or(Duration::ZERO, Duration::from_secs);
+    write_report(&settings, out, &rows, took);
+    eprintln!(
+        "[bench] rewrote the tables and check-latency.svg in {}",
+        out.display()
     );
 }
 

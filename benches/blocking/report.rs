@@ -214,9 +214,9 @@ fn results(s: &Settings, all: &[Row], rows: &[Row], took: Duration) -> String {
             t,
             "- **{c}**: the benchmark {started}. Load average {} as the servers started. \
              Programs it did not start used at most {} of a core during a phase that counts \
-             (median {}; of which the hypervisor's steal time at most {}). {} of the {phases} \
-             phases were measured again because other programs used more than {QUIET_LIMIT} \
-             of a core; the most attempts one phase needed was {most}.",
+             (median {}; of which the hypervisor's steal time at most {}). Phases measured \
+             again because other programs used more than {QUIET_LIMIT} of a core: {} of \
+             {phases}; the most attempts one phase needed: {most}.",
             range(load),
             figure(others.max),
             figure(others.median),
@@ -229,7 +229,7 @@ fn results(s: &Settings, all: &[Row], rows: &[Row], took: Duration) -> String {
         "- Floor: generating and sorting 10<sup>{n}</sup> numbers alone takes **{} ms** \
            (median of the runs; {} ms). {} such sorts at once, one per core, take {} ms \
            until the last ends ({} ms).\n\
-         - {} run(s), each server restarted for each. A cell gives the median of the runs, \
+         - Runs: {}, each server restarted for each. A cell gives the median of the runs, \
            with the lowest and the highest run below it.\n\
          - `/check` sent every {} ms, open loop, for at least {CHECKS_PER_PHASE} checks a \
            phase (fewest in a phase of the sweep: {fewest}): {sent} sent, {answered} answered. \
@@ -294,19 +294,21 @@ fn contended(s: &Settings, rows: &[Row]) -> String {
     let c = "contended";
     let mut t = format!(
         "**Contended, K=8** (another process keeps a core busy; goodput as a share of {} \
-         cores ÷ floor)\n\n| Variant | p99 idle, ms | p99 K=8, ms | Goodput share |\n\
-         |---|--:|--:|--:|\n",
+         cores ÷ floor; the share of a core the busy process got)\n\n\
+         | Variant | p99 idle, ms | p99 K=8, ms | Goodput share | Busy process |\n\
+         |---|--:|--:|--:|--:|\n",
         s.cores
     );
     for v in &s.contended {
         let share = |r: &Row| r.goodput_per_s * r.floor_ms / 1e3 / s.cores as f64;
         let _ = writeln!(
             t,
-            "| {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} |",
             name(v),
             cell(across_runs(rows, c, v, s.n, 0, |r| r.check_p99_ms)),
             cell(across_runs(rows, c, v, s.n, 8, |r| r.check_p99_ms)),
             cell(across_runs(rows, c, v, s.n, 8, share)),
+            cell(across_runs(rows, c, v, s.n, 8, |r| r.busy_cores)),
         );
     }
     t.push('\n');

@@ -1,5 +1,5 @@
 //! CPU-heavy work on a pool of its own: `/work/{n}` sorts 10^n random numbers on a rayon thread
-//! pool with one thread per core, which on Linux runs only on cores that nothing else wants
+//! pool with one thread per core, which on Linux comes after every ordinary thread
 //! (`SCHED_IDLE`), and the handler awaits the answer on a `tokio::sync::oneshot` channel. One job slot per thread: a request beyond them gets
 //! `503 Service Unavailable` with `Retry-After: 1` at once, and so does one that would take the
 //! sorts in flight past a memory budget.
@@ -33,7 +33,7 @@ pub fn sort_pool(threads: usize) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("sort-{i}"))
-        // Each thread, as it starts: sort only on a core nothing else wants.
+        // Each thread, as it starts: let every ordinary thread come first.
         .start_handler(|_| run_only_when_idle())
         // Without a handler, a panic in `spawn` aborts the whole process.
         .panic_handler(|_| eprintln!("a sort panicked"))
@@ -43,8 +43,8 @@ pub fn sort_pool(threads: usize) -> rayon::ThreadPool {
 // ANCHOR_END: pool
 
 // ANCHOR: idle
-/// Puts the calling thread under Linux's `SCHED_IDLE` policy: the kernel runs it only on a core
-/// that no ordinary thread wants, so the async workers never wait behind a sort.
+/// Puts the calling thread under Linux's `SCHED_IDLE` policy: the kernel runs every ordinary
+/// thread, an async worker for one, before it, and takes the core from it when one wakes.
 #[cfg(target_os = "linux")]
 pub fn run_only_when_idle() {
     let param = libc::sched_param { sched_priority: 0 };
