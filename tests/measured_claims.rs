@@ -623,21 +623,40 @@ fn claims() -> Vec<Claim> {
         },
         // Quiet: what the numbers show.
         Claim {
-            says: "at K=2 its p99 is more than three whole sorts",
+            says: "at K=2 its p99 is more than four whole sorts",
             condition: "quiet",
             against: EachRun,
             holds: |d| {
                 let sorts = ratio(&d.sweep("inline", 2, "check_p99_ms"), &d.floor());
-                each(&sorts, |s| s > 3.0, "inline p99 at K=2 in floors")
+                each(&sorts, |s| s > 4.0, "inline p99 at K=2 in floors")
             },
         },
         Claim {
-            says: "At K=1, one worker is free and `/check` usually answers",
+            says: "At K=1, one worker is free and `/check` usually answers; on a busy machine it often does not",
             condition: "quiet",
             against: EachRun,
             holds: |d| {
+                let stalled = d.sweep("inline", 1, "stalled_rounds");
+                each(
+                    &stalled,
+                    |s| s <= 1.0,
+                    "inline bursts at K=1 that stalled /check",
+                )?;
                 let p50 = d.sweep("inline", 1, "check_p50_ms");
                 each(&p50, |p| p < 5.0, "inline p50 at K=1, ms")
+            },
+        },
+        Claim {
+            says: "At K=1, one worker is free and `/check` usually answers; on a busy machine it often does not",
+            condition: "contended",
+            against: EachRun,
+            holds: |d| {
+                let stalled = d.control("inline", "stalled_rounds");
+                each(
+                    &stalled,
+                    |s| s >= 30.0,
+                    "single inline requests that stalled, of 100",
+                )
             },
         },
         Claim {
@@ -911,7 +930,7 @@ fn claims() -> Vec<Claim> {
             },
         },
         Claim {
-            says: "If `/check` latency matters more than sorts per second, leave a core free (`work_check_bounded`): its `/check` p99 at K=8 was lower than the `SCHED_IDLE` pool's in each quiet run.",
+            says: "On a machine of its own, if `/check` latency matters most, leave a core free (`work_check_bounded`): its p99 at K=8 was lower than the `SCHED_IDLE` pool's in each quiet run.",
             condition: "quiet",
             against: EachRun,
             holds: |d| {
@@ -955,7 +974,7 @@ fn claims() -> Vec<Claim> {
             },
         },
         Claim {
-            says: "your sorts get only the CPU the other program leaves, fewer than the ordinary pool's, in each run.",
+            says: "The price: fewer sorts per second than the ordinary pool, in each run, from only the CPU left over.",
             condition: "contended",
             against: EachRun,
             holds: |d| {

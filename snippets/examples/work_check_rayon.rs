@@ -1,8 +1,8 @@
 //! CPU-heavy work on a pool of its own: `/work/{n}` sorts 10^n random numbers on a rayon thread
 //! pool with one thread per core, which on Linux comes after every ordinary thread
-//! (`SCHED_IDLE`), and the handler awaits the answer on a `tokio::sync::oneshot` channel. One job slot per thread: a request beyond them gets
-//! `503 Service Unavailable` with `Retry-After: 1` at once, and so does one that would take the
-//! sorts in flight past a memory budget.
+//! (`SCHED_IDLE`), and the handler awaits the answer on a `tokio::sync::oneshot` channel. One job
+//! slot per thread: a request beyond them gets `503 Service Unavailable` with `Retry-After: 1` at
+//! once, and so does one that would take the sorts in flight past a memory budget.
 //!
 //! Run: `cargo run --release -p snippets --example work_check_rayon`, then send more
 //! `curl http://localhost:8000/work/7` at once than you have cores.
