@@ -400,6 +400,17 @@ fn spin_over_idle(d: &Data) -> Vec<f64> {
         .collect()
 }
 
+/// `spin_idle_pinned`'s `/check` p99 above twice the idle p99 of the versions that sort.
+fn spin_above_twice_idle(d: &Data) -> Result<(), String> {
+    each(&spin_over_idle(d), |t| t > 2.0, "spin p99 over idle p99")
+}
+
+/// Inline `/check` p99 at K=2 longer than `sorts` bare sorts.
+fn inline_k2_longer_than(d: &Data, sorts: f64) -> Result<(), String> {
+    let p99 = ratio(&d.sweep("inline", 2, "check_p99_ms"), &d.floor());
+    each(&p99, |s| s > sorts, "inline p99 at K=2 in floors")
+}
+
 /// Under contended, the busy process kept more than nine tenths of its core beside `variants`.
 fn kept_its_core(d: &Data, variants: &[&str]) -> Result<(), String> {
     for v in variants {
@@ -554,10 +565,7 @@ fn claims() -> Vec<Claim> {
             says: "sorting inline holds `/check` up for several whole sorts as soon as both workers sort",
             condition: "quiet",
             against: EachRun,
-            holds: |d| {
-                let sorts = ratio(&d.sweep("inline", 2, "check_p99_ms"), &d.floor());
-                each(&sorts, |s| s > 3.0, "inline p99 at K=2 in floors")
-            },
+            holds: |d| inline_k2_longer_than(d, 3.0),
         },
         Claim {
             says: "its memory grows by about 77 MB a sort",
@@ -619,17 +627,14 @@ fn claims() -> Vec<Claim> {
             says: "On this machine, no version can count on it: a loop that touches no memory, at the lowest priority, on every core, already costs `/check` more than that.",
             condition: "quiet",
             against: EachRun,
-            holds: |d| each(&spin_over_idle(d), |t| t > 2.0, "spin p99 over idle p99"),
+            holds: spin_above_twice_idle,
         },
         // Quiet: what the numbers show.
         Claim {
             says: "at K=2 its p99 is more than four whole sorts",
             condition: "quiet",
             against: EachRun,
-            holds: |d| {
-                let sorts = ratio(&d.sweep("inline", 2, "check_p99_ms"), &d.floor());
-                each(&sorts, |s| s > 4.0, "inline p99 at K=2 in floors")
-            },
+            holds: |d| inline_k2_longer_than(d, 4.0),
         },
         Claim {
             says: "At K=1, one worker is free and `/check` usually answers; on a busy machine it often does not",
@@ -907,7 +912,7 @@ fn claims() -> Vec<Claim> {
             says: "it raised `/check` p99 above twice the idle figure of the other versions",
             condition: "quiet",
             against: EachRun,
-            holds: |d| each(&spin_over_idle(d), |t| t > 2.0, "spin p99 over idle p99"),
+            holds: spin_above_twice_idle,
         },
         // The advice in CPU-heavy work in production.
         Claim {

@@ -61,7 +61,8 @@ pub const SWEEP: [&str; 9] = [
     "spin_idle_pinned",
 ];
 /// Measured idle only: every core is already busy, at the lowest priority, with a loop that
-/// touches no memory. Its `/check` p99 is the least that sharing the cores with any work costs.
+/// touches no memory. Its `/check` p99 is what keeping every core busy costs, with no sort's
+/// memory and no ordinary priority to blame.
 pub const IDLE_ONLY: [&str; 1] = ["spin_idle_pinned"];
 /// The versions measured under `contended`, at K = 8 only: one of each kind a reader can
 /// choose (inline's stalls under contention are what the controls measure).
@@ -102,6 +103,17 @@ pub struct Settings {
     pub conditions: Vec<&'static str>,
     pub command: String,
     pub cores: usize,
+}
+
+impl Settings {
+    /// The versions measured under `condition`.
+    fn variants(&self, condition: &str) -> &[String] {
+        if condition == "contended" {
+            &self.contended
+        } else {
+            &self.sweep
+        }
+    }
 }
 
 fn main() {
@@ -196,12 +208,7 @@ fn main() {
         let (mut floors, mut control_floors) = (Vec::new(), Vec::new());
         let mut floors_all_cores = Vec::new();
         for &condition in &settings.conditions {
-            let variants = if condition == "contended" {
-                &settings.contended
-            } else {
-                &settings.sweep
-            };
-            for variant in variants {
+            for variant in settings.variants(condition) {
                 let ks = match () {
                     _ if IDLE_ONLY.contains(&variant.as_str()) => &[][..],
                     _ if condition == "contended" => &CONTENDED_KS[..],
@@ -232,12 +239,11 @@ fn main() {
                             }
                         };
                         let attempts = until_quiet(&server, busy.as_ref(), &progress, phase).await;
-                        let last = attempts.len();
-                        for (attempt, p) in attempts {
-                            let (mut r, p) = row(variant, condition, n, k, run, load1, attempt, p);
-                            r.counts = attempt == last;
-                            run_rows.push((r, p));
-                        }
+                        run_rows.extend(
+                            attempts
+                                .into_iter()
+                                .map(|a| row(variant, condition, n, k, run, load1, a)),
+                        );
                     }
                 });
                 progress.done();
@@ -258,12 +264,11 @@ fn main() {
                         load::bursts(server.addr, n - 1, 1, until)
                     };
                     let attempts = until_quiet(&server, busy.as_ref(), &progress, phase).await;
-                    let last = attempts.len();
-                    for (attempt, p) in attempts {
-                        let (mut r, p) = row(variant, condition, n - 1, 1, run, load1, attempt, p);
-                        r.counts = attempt == last;
-                        run_rows.push((r, p));
-                    }
+                    run_rows.extend(
+                        attempts
+                            .into_iter()
+                            .map(|a| row(variant, condition, n - 1, 1, run, load1, a)),
+                    );
                 });
                 progress.done();
             }
@@ -321,12 +326,11 @@ fn rewrite_report(settings: &Settings, out: &std::path::Path) {
         let start = table.find(from)? + from.len();
         Some(table[start..].split(to).next()?.to_string())
     };
-    let mut settings = Settings {
+    let settings = Settings {
         command: between("Command: `", "`").unwrap_or_else(|| settings.command.clone()),
         runs: rows.iter().map(|r| r.run).max().unwrap_or(0),
         ..settings.clone()
     };
-    settings.command = settings.command.trim().to_string();
     let took = between("which took ", " s")
         .and_then(|s| s.parse().ok())
         .map_or(Duration::ZERO, Duration::from_secs);
@@ -345,29 +349,44 @@ struct Readings {
     server_runq_ms: f64,
 }
 
+/// One measurement of a phase: its number among the attempts, from 1, and whether it is the
+/// one that counts (the last).
+struct Attempt {
+    number: usize,
+    counts: bool,
+    phase: load::Phase,
+    readings: Readings,
+}
+
 /// Runs the phase that `phase` starts until programs the benchmark did not start used at most
-/// `QUIET_LIMIT` cores during it, `MAX_ATTEMPTS` times at most: every attempt, numbered from 1.
-/// The last one is the one that counts.
+/// `QUIET_LIMIT` cores during it, `MAX_ATTEMPTS` times at most: every attempt, the last one the
+/// one that counts.
 async fn until_quiet<F, P>(
     server: &Server,
     busy: Option<&server::Spinner>,
     progress: &Progress,
     mut phase: F,
-) -> Vec<(usize, (load::Phase, Readings))>
+) -> Vec<Attempt>
 where
     F: FnMut() -> P,
     P: std::future::Future<Output = load::Phase>,
 {
-    let mut attempts = Vec::new();
-    for attempt in 1..=MAX_ATTEMPTS {
-        let measured = measured(server, busy, phase()).await;
-        let others = measured.1.other.cores;
-        attempts.push((attempt, measured));
-        if others <= QUIET_LIMIT {
+    let mut attempts: Vec<Attempt> = Vec::new();
+    for number in 1..=MAX_ATTEMPTS {
+        let (phase, readings) = measured(server, busy, phase()).await;
+        let others = readings.other.cores;
+        let quiet = others <= QUIET_LIMIT;
+        attempts.push(Attempt {
+            number,
+            counts: quiet || number == MAX_ATTEMPTS,
+            phase,
+            readings,
+        });
+        if quiet {
             break;
         }
         progress.disturbed(others);
-        if attempt < MAX_ATTEMPTS {
+        if number < MAX_ATTEMPTS {
             tokio::time::sleep(AFTER_DISTURBED).await;
         }
     }
@@ -398,7 +417,6 @@ async fn measured(
     (p, readings)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn row(
     variant: &str,
     condition: &'static str,
@@ -406,11 +424,16 @@ fn row(
     k: usize,
     run: usize,
     load1: f64,
-    attempt: usize,
-    (phase, readings): (load::Phase, Readings),
+    Attempt {
+        number,
+        counts,
+        phase,
+        readings,
+    }: Attempt,
 ) -> (Row, load::Phase) {
     let mut row = Row::new(variant, condition, n, k, run, load1, &phase);
-    row.attempt = attempt;
+    row.attempt = number;
+    row.counts = counts;
     row.peak_rss_mb = readings.peak_mb;
     row.minor_faults = readings.minor_faults;
     row.other_cores = readings.other.cores;
@@ -496,14 +519,7 @@ impl Progress {
             servers: s.runs
                 * s.conditions
                     .iter()
-                    .map(|c| {
-                        let sweep = if *c == "contended" {
-                            &s.contended
-                        } else {
-                            &s.sweep
-                        };
-                        sweep.len() + s.controls.len()
-                    })
+                    .map(|c| s.variants(c).len() + s.controls.len())
                     .sum::<usize>(),
             runs: s.runs,
             terminal: std::io::stderr().is_terminal(),

@@ -200,10 +200,10 @@ fn results(s: &Settings, all: &[Row], rows: &[Row], took: Duration) -> String {
             )
         };
         let phases = of.len();
-        let redone: Vec<&Row> = all
+        let redone = all
             .iter()
             .filter(|r| r.condition == *c && r.attempt == 2)
-            .collect();
+            .count();
         let most = all
             .iter()
             .filter(|r| r.condition == *c)
@@ -221,7 +221,7 @@ fn results(s: &Settings, all: &[Row], rows: &[Row], took: Duration) -> String {
             figure(others.max),
             figure(others.median),
             figure(steal.max),
-            redone.len(),
+            redone,
         );
     }
     let _ = writeln!(

@@ -63,9 +63,7 @@ impl Spinner {
         assert_eq!(line.trim(), "spinning");
         Spinner(child)
     }
-}
 
-impl Spinner {
     /// CPU time the busy process has used so far, in clock ticks.
     fn cpu_ticks(&self) -> u64 {
         stat_fields(&format!("/proc/{}/stat", self.0.id()), &[14, 15])

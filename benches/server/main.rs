@@ -82,7 +82,7 @@ fn main() {
             },
         ),
         // The machine's own limit: every core kept busy by a thread of the lowest priority that
-        // touches no memory, beside the pool version with the lowest /check p99.
+        // touches no memory, beside the pinned SCHED_IDLE pool, which sorts nothing here.
         "spin_idle_pinned" => {
             for core in 0..cores {
                 std::thread::spawn(move || {
