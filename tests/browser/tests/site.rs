@@ -301,12 +301,14 @@ const FIGURE_HELPERS: &str = "
         return v.length < 3 ? null : [v[0], v[1], v[2], v.length > 3 ? v[3] : 1];
     };
     // The colour behind an element: the first opaque background among it and its ancestors.
-    const behind = el => {
-        for (let at = el; at; at = at.parentElement) {
-            const color = rgba(getComputedStyle(at).backgroundColor);
-            if (color && color[3] > 0) return color.slice(0, 3);
-        }
-        return [255, 255, 255];
+    // With `memo` (a Map), each element's answer is kept for the next call, for text beside text.
+    const behind = (el, memo) => {
+        if (!el) return [255, 255, 255];
+        if (memo && memo.has(el)) return memo.get(el);
+        const color = rgba(getComputedStyle(el).backgroundColor);
+        const back = color && color[3] > 0 ? color.slice(0, 3) : behind(el.parentElement, memo);
+        if (memo) memo.set(el, back);
+        return back;
     };
     // The elements of the page, the table of contents and the menu bar that hold text of their
     // own, outside charts: the same in every theme, so found once for each script.
@@ -396,17 +398,9 @@ async fn with_figure_helpers(browser: &Browser, body: &str) -> Value {
 const CONTRAST: &str = "
     const problems = [];
     const seen = {links: 0, current: 0, comments: 0};
-    // Text sits beside other text: each element's background (as `behind` finds it) and opacity
-    // (its own times its ancestors') is worked out once, for all the text inside it.
+    // Text sits beside other text: each element's background and opacity (its own times its
+    // ancestors') is worked out once, for all the text inside it.
     const backs = new Map();
-    const behindOnce = el => {
-        if (!backs.has(el)) {
-            const color = rgba(getComputedStyle(el).backgroundColor);
-            backs.set(el, color && color[3] > 0 ? color.slice(0, 3)
-                : el.parentElement ? behindOnce(el.parentElement) : [255, 255, 255]);
-        }
-        return backs.get(el);
-    };
     const opacities = new Map();
     const opacityOf = el => {
         if (!el) return 1;
@@ -419,7 +413,7 @@ const CONTRAST: &str = "
         if (el.getClientRects().length === 0) continue;
         const style = getComputedStyle(el);
         if (style.visibility !== 'visible') continue;
-        const back = behindOnce(el);
+        const back = behind(el, backs);
         const color = rgba(style.color);
         const opacity = color[3] * opacityOf(el);
         const shown = color.slice(0, 3).map((c, i) => c * opacity + back[i] * (1 - opacity));
